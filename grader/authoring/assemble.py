@@ -1,0 +1,144 @@
+"""Assemble a track's source notebook (nbgrader's instructor version, solutions included)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import yaml
+from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grader.authoring.solution_cells import read_solution_cells
+from grader.bank import load_bank
+from grader.engine.catalog import Track
+from grader.paths import REPO_DIR, TRACKS_DIR
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def solutions_path(track: Track) -> Path:
+    return REPO_DIR / "solutions" / f"{track.notebook}.py"
+
+
+def _nbgrader(**fields: object) -> dict[str, object]:
+    meta = {"schema_version": 3, "solution": False, "grade": False, "locked": False}
+    meta.update(fields)
+    return {"nbgrader": meta}
+
+
+def _cell_id(text: str) -> str:
+    return text.replace(".", "-").replace("_", "-")
+
+
+def _theory_cells(track: Track) -> list[NotebookNode]:
+    questions = load_bank().get(track.name, [])
+    cells = [
+        new_markdown_cell(
+            "## Part 1 · Theory questions / 第一部分 · 理论问答\n\n"
+            "Answer each question in the cell below it, then run `reveal(...)` to compare "
+            "with the model answer and its key points.\n\n"
+            "请先在下方单元格写下自己的答案，再运行 `reveal(...)` 对照参考答案和要点。"
+        )
+    ]
+    for number, question in enumerate(questions, start=1):
+        en, zh = question.text["en"], question.text["zh"]
+        origin = " · from the article / 原文问题" if question.from_source else ""
+        cells.append(
+            new_markdown_cell(
+                f"### Q{number}. {en.question}\n\n**{zh.question}**\n\n"
+                f"*{question.difficulty} · `{question.id}`{origin}*",
+                id=_cell_id(f"q-{question.id}"),
+            )
+        )
+        cells.append(
+            new_markdown_cell("*Your answer / 你的答案:* ", id=_cell_id(f"answer-{question.id}"))
+        )
+        cells.append(
+            new_code_cell(f'reveal("{question.id}")', id=_cell_id(f"reveal-{question.id}"))
+        )
+    return cells
+
+
+def _exercise_cells(
+    track: Track, solutions: dict[str, str], demos: dict[str, str]
+) -> list[NotebookNode]:
+    cells = [
+        new_markdown_cell(
+            "## Part 2 · Coding exercises / 第二部分 · 编程练习\n\n"
+            "Write each function, run its cell, then run the check below it. Only code in the "
+            "exercise cells (and the setup cell) is graded.\n\n"
+            "写好函数并运行，再运行下方的检查单元格。评分只看练习单元格（和开头的设置单元格）中的代码。"
+        )
+    ]
+    for number, exercise in enumerate(track.exercises, start=1):
+        cells.append(
+            new_markdown_cell(
+                f"### Exercise {number}. {exercise.title['en']} / {exercise.title['zh']}\n\n"
+                f"{exercise.instructions['en']}\n\n{exercise.instructions['zh']}\n\n"
+                f"*`{exercise.id}` · {exercise.points:g} points · "
+                f'stuck? `hint("{exercise.id}")`*',
+                id=_cell_id(f"about-{exercise.id}"),
+            )
+        )
+        cells.append(
+            new_code_cell(
+                solutions[exercise.id],
+                id=_cell_id(exercise.solution_grade_id),
+                metadata=_nbgrader(solution=True, grade_id=exercise.solution_grade_id),
+            )
+        )
+        cells.append(
+            new_code_cell(
+                f'check("{exercise.id}")',
+                id=_cell_id(exercise.check_grade_id),
+                metadata=_nbgrader(
+                    grade=True,
+                    locked=True,
+                    grade_id=exercise.check_grade_id,
+                    points=exercise.points,
+                ),
+            )
+        )
+        if exercise.id in demos:
+            cells.append(new_code_cell(demos[exercise.id], id=_cell_id(f"demo-{exercise.id}")))
+    return cells
+
+
+def source_notebook(track: Track) -> NotebookNode:
+    """The instructor's notebook for ``track``: nbgrader metadata, solutions in place."""
+    path = solutions_path(track)
+    solution_cells = read_solution_cells(path)
+    solutions = {c.exercise_id: c.source for c in solution_cells if c.kind == "exercise"}
+    expected = {exercise.id for exercise in track.exercises}
+    if set(solutions) != expected:
+        raise ValueError(f"{path}: exercises {sorted(solutions)} != track's {sorted(expected)}")
+    raw = yaml.safe_load((TRACKS_DIR / track.name / "exercises.yaml").read_text(encoding="utf-8"))
+    demos = {item["id"]: item["demo"].rstrip("\n") for item in raw["exercises"] if item.get("demo")}
+
+    cells = [
+        new_markdown_cell(
+            f"# {track.title['en']} / {track.title['zh']}\n\n{track.intro['en']}\n\n"
+            f"{track.intro['zh']}",
+            id="intro",
+        )
+    ]
+    for index, cell in enumerate(c for c in solution_cells if c.kind == "setup"):
+        grade_id = f"setup_{index + 1}"
+        meta = _nbgrader(locked=True, grade_id=grade_id)
+        meta["mlkata"] = {"role": "setup"}
+        cells.append(new_code_cell(cell.source, id=_cell_id(grade_id), metadata=meta))
+    cells += _theory_cells(track)
+    cells += _exercise_cells(track, solutions, demos)
+    if raw.get("demo_setup"):
+        first_demo = next(i for i, c in enumerate(cells) if c.get("id", "").startswith("about-"))
+        cells.insert(first_demo, new_code_cell(raw["demo_setup"].rstrip("\n"), id="demo-setup"))
+
+    notebook = new_notebook(cells=cells)
+    notebook.metadata = {
+        "kernelspec": KERNELSPEC,
+        "language_info": {"name": "python"},
+        "mlkata": {"track": track.name},
+    }
+    nbformat.validate(notebook)
+    return notebook

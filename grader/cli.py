@@ -1,0 +1,62 @@
+"""The ``mlkata`` command: a thin dispatcher, one module per verb in ``grader.commands``.
+
+Every user error is printed as one line (``mlkata: ...``) with exit status 2; tracebacks
+are kept for real bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from grader import __version__
+from grader.errors import MlkataError
+
+VERBS = {
+    "lab": "prepare models and open JupyterLab on the exercise notebooks",
+    "check": "score a completed notebook with all checks, hidden ones included",
+    "list": "list topics, exercises with their points, and theory questions",
+    "answer": "show the model answer and key points of a theory question",
+    "hint": "show a hint for an exercise",
+    "doctor": "report versions, models, device and cache location",
+    "prepare": "convert and cache the offline models (done once; lab does it too)",
+    "build": "regenerate notebooks/ and exercises/ from the single sources",
+}
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlkata",
+        description="Interview prep and coding exercises for ML and large models, "
+        "graded by real models that run offline.",
+        epilog="Run `mlkata VERB --help` for a verb's options. Docs: README.md.",
+    )
+    parser.add_argument("--version", action="version", version=f"mlkata {__version__}")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+    for verb, summary in VERBS.items():
+        module = importlib.import_module(f"grader.commands.{verb}")
+        sub = verbs.add_parser(verb, help=summary, description=module.__doc__)
+        module.add_arguments(sub)
+        sub.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except MlkataError as error:
+        print(f"mlkata: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mlkata: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

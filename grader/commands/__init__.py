@@ -1,0 +1,1 @@
+"""One module per ``mlkata`` verb, each with ``add_arguments(parser)`` and ``run(args)``."""

@@ -1,0 +1,71 @@
+"""Score a completed notebook the authoritative way.
+
+The notebook's exercise cells run in a separate sandbox process; every check, hidden ones
+included, runs here, out of the submission's reach. Prints a per-exercise table, or with
+--json one object: score, max_score and exercises (id, score, max_score, passed, messages).
+Exit status: 0 when everything passed, 1 when some check failed, 2 for unusable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from grader.engine.sandbox_client import DEFAULT_MEMORY_MB
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path, help="the .ipynb notebook to score")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--memory-mb",
+        type=int,
+        default=DEFAULT_MEMORY_MB,
+        help=f"memory cap for the submission's process (default {DEFAULT_MEMORY_MB})",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from grader.engine.runner import grade_path
+    from grader.engine.submission import read_notebook
+
+    read_notebook(args.path)  # fail fast, in one line, on a bad path or file
+    err = Console(stderr=True)
+    if args.json or not sys.stderr.isatty():
+        report = grade_path(args.path, memory_mb=args.memory_mb)
+    else:
+        with err.status("grading") as status:
+            report = grade_path(
+                args.path,
+                memory_mb=args.memory_mb,
+                progress=lambda step: status.update(f"grading · {step}"),
+            )
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print_table(report)
+    return 0 if report.score == report.max_score else 1
+
+
+def print_table(report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{report.notebook}: {report.score:g} / {report.max_score:g} points")
+    table.add_column("exercise")
+    table.add_column("score", justify="right")
+    table.add_column("result")
+    table.add_column("messages", overflow="fold")
+    for exercise in report.exercises:
+        verdict = "[green]passed[/]" if exercise.passed else "[red]failed[/]"
+        table.add_row(
+            exercise.id,
+            f"{exercise.score:g}/{exercise.max_score:g}",
+            verdict,
+            "\n".join(exercise.messages),
+        )
+    Console().print(table)

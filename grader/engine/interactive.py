@@ -1,0 +1,101 @@
+"""What a learner calls in a notebook: ``check``, ``hint`` and ``reveal``.
+
+``check`` runs an exercise's public checks in the kernel for instant feedback. It is
+advisory: the learner's code shares this process and could fool it. The authoritative
+score comes from ``mlkata check`` and nbgrader, which run checks outside the submission's
+process (see docs/grading-design.md).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from grader.bank import LANGUAGES, answer_markdown, get_question
+from grader.engine.catalog import get_exercise
+from grader.engine.report import ExerciseResult, exercise_html, exercise_text
+from grader.engine.runner import run_check
+from grader.engine.student import LocalStudent
+from grader.errors import MlkataError
+
+_hints_shown: dict[str, int] = {}
+
+
+class ChecksFailed(AssertionError):
+    """Raised by ``check`` so the cell is marked failed; shown as one line, not a traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\x1b[31m{self}\x1b[0m"]
+
+
+def _language(lang: str | None) -> str | None:
+    chosen = lang or os.environ.get("MLKATA_LANG") or None
+    if chosen is not None and chosen not in LANGUAGES:
+        raise MlkataError(f"unknown language {chosen!r}: use one of {', '.join(LANGUAGES)}")
+    return chosen
+
+
+def _user_namespace() -> dict[str, Any]:
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None:
+        return shell.user_ns
+    return sys._getframe(2).f_globals
+
+
+def _show(html: str, text: str, markdown: bool = False) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, Markdown, display
+    except ImportError:
+        print(text)
+        return
+    if get_ipython() is None:
+        print(text)
+    else:
+        display(Markdown(text) if markdown else HTML(html))
+
+
+def check(exercise_id: str) -> ExerciseResult:
+    """Run the public checks of ``exercise_id`` on the functions defined in this notebook."""
+    exercise = get_exercise(exercise_id)
+    student = LocalStudent(_user_namespace())
+    result = ExerciseResult(exercise.id, exercise.title["en"], 0.0)
+    for public in exercise.public_checks():
+        result.max_score += public.points
+        result.checks.append(run_check(public, student))
+    _show(exercise_html(result), exercise_text(result))
+    if not result.passed:
+        failed = sum(not c.passed for c in result.checks)
+        raise ChecksFailed(f"{exercise.id}: {failed} of {len(result.checks)} checks failed")
+    return result
+
+
+def hint(exercise_id: str, number: int | None = None, lang: str | None = None) -> str:
+    """Show the next hint for an exercise (or hint ``number``, counting from 1)."""
+    exercise = get_exercise(exercise_id)
+    total = len(exercise.hints)
+    if number is None:
+        number = min(_hints_shown.get(exercise_id, 0) + 1, total)
+    if not 1 <= number <= total:
+        raise MlkataError(f"{exercise_id} has hints 1 to {total}, not {number}")
+    _hints_shown[exercise_id] = max(_hints_shown.get(exercise_id, 0), number)
+    chosen = _language(lang)
+    langs = LANGUAGES if chosen is None else (chosen,)
+    text = "\n\n".join(
+        f"**Hint {number}/{total}** ({code}): {exercise.hints[number - 1][code]}" for code in langs
+    )
+    _show("", text, markdown=True)
+    return text
+
+
+def reveal(question_id: str, lang: str | None = None) -> str:
+    """Show the model answer and key points of a theory question, after you have answered."""
+    text = answer_markdown(get_question(question_id), _language(lang))
+    _show("", text, markdown=True)
+    return text

@@ -1,0 +1,116 @@
+"""Results of checks, and their three renderings: JSON, a terminal table, notebook HTML."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class CheckResult:
+    name: str
+    points: float
+    passed: bool
+    hidden: bool
+    message: str = ""
+
+    @property
+    def score(self) -> float:
+        return self.points if self.passed else 0.0
+
+
+@dataclass
+class ExerciseResult:
+    id: str
+    title: str
+    max_score: float
+    checks: list[CheckResult] = field(default_factory=list)
+    problem: str = ""  # set when the exercise could not be checked at all
+
+    @property
+    def score(self) -> float:
+        return sum(check.score for check in self.checks)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problem and bool(self.checks) and all(c.passed for c in self.checks)
+
+    @property
+    def messages(self) -> list[str]:
+        found = [self.problem] if self.problem else []
+        for check in self.checks:
+            if not check.passed:
+                label = "hidden check" if check.hidden else "check"
+                found.append(f"{label} '{check.name}' failed: {check.message}")
+        return found
+
+
+@dataclass
+class Report:
+    notebook: str
+    exercises: list[ExerciseResult]
+
+    @property
+    def score(self) -> float:
+        return sum(exercise.score for exercise in self.exercises)
+
+    @property
+    def max_score(self) -> float:
+        return sum(exercise.max_score for exercise in self.exercises)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "notebook": self.notebook,
+            "score": self.score,
+            "max_score": self.max_score,
+            "exercises": [
+                {
+                    "id": e.id,
+                    "score": e.score,
+                    "max_score": e.max_score,
+                    "passed": e.passed,
+                    "messages": e.messages,
+                    "checks": [asdict(c) for c in e.checks],
+                }
+                for e in self.exercises
+            ],
+        }
+
+
+def exercise_html(result: ExerciseResult) -> str:
+    """Feedback for one exercise, for a notebook output: pass and fail marked, messages kept."""
+    colour = "#1a7f37" if result.passed else "#cf222e"
+    verdict = "passed" if result.passed else "not yet"
+    rows = []
+    if result.problem:
+        rows.append(f"<li>⚠️ {html.escape(result.problem)}</li>")
+    for check in result.checks:
+        mark = "✅" if check.passed else "❌"
+        label = " <em>(hidden)</em>" if check.hidden else ""
+        detail = (
+            ""
+            if check.passed
+            else f"<pre style='white-space:pre-wrap;margin:4px 0 0 0'>"
+            f"{html.escape(check.message)}</pre>"
+        )
+        rows.append(f"<li>{mark} {html.escape(check.name)}{label}{detail}</li>")
+    return (
+        f"<div class='mlkata-feedback' data-passed='{str(result.passed).lower()}' "
+        f"style='border-left:4px solid {colour};padding:4px 10px'>"
+        f"<strong>{html.escape(result.title)}</strong>: "
+        f"<span style='color:{colour}'>{verdict}</span> "
+        f"({result.score:g}/{result.max_score:g} points)"
+        f"<ul style='list-style:none;padding-left:0'>{''.join(rows)}</ul></div>"
+    )
+
+
+def exercise_text(result: ExerciseResult) -> str:
+    lines = [f"{result.title}: {result.score:g}/{result.max_score:g} points"]
+    if result.problem:
+        lines.append(f"  ! {result.problem}")
+    for check in result.checks:
+        lines.append(f"  {'PASS' if check.passed else 'FAIL'} {check.name}")
+        if not check.passed:
+            lines.extend(f"       {line}" for line in check.message.splitlines())
+    return "\n".join(lines)

@@ -1,0 +1,64 @@
+"""Named resources that checks hand to learner code: built the same way on both sides.
+
+A track registers builders with ``@resource("bert.tokenizer")``. ``build(ref)`` returns the
+object; builders marked ``fresh`` (models a learner may train or mutate) return a new copy
+each time, others are built once per process and shared.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from grader.engine.spec import Ref
+
+Builder = Callable[..., Any]
+
+_BUILDERS: dict[str, tuple[Builder, bool]] = {}
+
+
+def resource(name: str, *, fresh: bool = False) -> Callable[[Builder], Builder]:
+    def register(builder: Builder) -> Builder:
+        _BUILDERS[name] = (builder, fresh)
+        return builder
+
+    return register
+
+
+@functools.cache
+def _built_once(ref: Ref) -> Any:
+    builder, _ = _lookup(ref.name)
+    return builder(**dict(ref.options))
+
+
+def _lookup(name: str) -> tuple[Builder, bool]:
+    if name not in _BUILDERS:
+        from grader.engine.catalog import import_tracks
+
+        import_tracks()
+    try:
+        return _BUILDERS[name]
+    except KeyError:
+        raise KeyError(f"no resource named {name!r}") from None
+
+
+def build(ref: Ref) -> Any:
+    """The object ``ref`` names; a private copy when the resource is marked fresh."""
+    _, fresh = _lookup(ref.name)
+    shared = _built_once(ref)
+    return copy.deepcopy(shared) if fresh else shared
+
+
+def resolve_refs(value: Any) -> Any:
+    """Replace every Ref inside lists, tuples and dicts with the object it names."""
+    if isinstance(value, Ref):
+        return build(value)
+    if isinstance(value, list):
+        return [resolve_refs(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(resolve_refs(item) for item in value)
+    if isinstance(value, dict):
+        return {key: resolve_refs(item) for key, item in value.items()}
+    return value

@@ -1,0 +1,176 @@
+"""The runner's handle on one sandbox process: start it, send requests, enforce deadlines.
+
+A request that outlives its deadline gets the whole process group killed; a process that
+dies mid-request (``os._exit``, a segfault, the memory cap) is reported, never waited on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from grader.engine import protocol, wire
+
+DEFAULT_MEMORY_MB = 8192
+
+
+class SandboxFault(Exception):
+    """The sandbox could not answer: it timed out, died or sent garbage."""
+
+
+def _scrubbed_environment(home: Path) -> dict[str, str]:
+    keep = ("PATH", "LANG", "LC_ALL", "MLKATA_CACHE", "MLKATA_DEVICE", "CUDA_VISIBLE_DEVICES")
+    env = {key: os.environ[key] for key in keep if key in os.environ}
+    env.update(
+        {
+            "HOME": str(home),
+            "PYTHONHASHSEED": "0",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "TOKENIZERS_PARALLELISM": "false",
+            "PYTHONWARNINGS": "ignore",
+        }
+    )
+    env.update({k: v for k, v in os.environ.items() if k.startswith("MLKATA_MODEL_")})
+    # The sandbox must import grader and its tracks: put the package's parent on the path.
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    if "MLKATA_CACHE" not in env:
+        from grader.paths import cache_dir
+
+        env["MLKATA_CACHE"] = str(cache_dir())
+    return env
+
+
+class Sandbox:
+    """One sandbox process; use as a context manager."""
+
+    def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
+        self.memory_mb = memory_mb
+        self.workdir = Path(tempfile.mkdtemp(prefix="mlkata-sandbox-"))
+        self.log_path = self.workdir / "output.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Sandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self.stop()
+        log = open(self.log_path, "ab")  # noqa: SIM115  (owned by the child)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "grader.engine.sandbox", "--memory-mb", str(self.memory_mb)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            cwd=self.workdir,
+            env=_scrubbed_environment(self.workdir),
+            start_new_session=True,  # its own process group, so a kill takes its children too
+        )
+        log.close()
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream:
+                stream.close()
+        self.process = None
+
+    def output_tail(self, limit: int = 400) -> str:
+        try:
+            text = self.log_path.read_bytes()[-limit:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+        return text.strip()
+
+    def request(self, message: dict[str, Any], timeout_s: float) -> dict[str, Any]:
+        """Send one request and return the reply, or raise SandboxFault."""
+        if not self.alive:
+            self.start()
+        assert self.process and self.process.stdin and self.process.stdout
+        try:
+            protocol.write_frame(self.process.stdin, protocol.encode_request(message))
+        except (BrokenPipeError, OSError) as error:
+            raise SandboxFault(self._death_reason()) from error
+        payload = self._read_reply(timeout_s)
+        try:
+            reply = wire.loads_untrusted(payload)
+        except Exception as error:
+            self.stop()
+            raise SandboxFault("the submission sent an unreadable reply") from error
+        if not isinstance(reply, dict) or not isinstance(reply.get("ok"), bool):
+            self.stop()
+            raise SandboxFault("the submission sent a malformed reply")
+        return reply
+
+    def _read_reply(self, timeout_s: float) -> bytes:
+        assert self.process and self.process.stdout
+        stream = self.process.stdout
+        deadline = time.monotonic() + timeout_s
+        selector = selectors.DefaultSelector()
+        selector.register(stream, selectors.EVENT_READ)
+        buffer = bytearray()
+        needed = protocol.HEADER.size
+        header_done = False
+        try:
+            while len(buffer) < needed:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not selector.select(remaining):
+                    self.stop()
+                    raise SandboxFault(f"timed out after {timeout_s:.0f} s")
+                chunk = os.read(stream.fileno(), max(needed - len(buffer), 1 << 16))
+                if not chunk:
+                    raise SandboxFault(self._death_reason())
+                buffer.extend(chunk)
+                if not header_done and len(buffer) >= protocol.HEADER.size:
+                    (size,) = protocol.HEADER.unpack(bytes(buffer[: protocol.HEADER.size]))
+                    if size > protocol.MAX_REPLY_BYTES:
+                        self.stop()
+                        raise SandboxFault("the submission sent an oversized reply")
+                    needed = protocol.HEADER.size + size
+                    header_done = True
+        finally:
+            selector.close()
+        return bytes(buffer[protocol.HEADER.size : needed])
+
+    def _death_reason(self) -> str:
+        assert self.process is not None
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        tail = self.output_tail(300)
+        self.stop()
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            reason = f"the process was killed by {name}"
+            if name == "SIGKILL":
+                reason += " (out of memory?)"
+        else:
+            reason = f"the process exited with code {code}"
+        if "MemoryError" in tail or "Cannot allocate memory" in tail:
+            reason += "; it ran out of memory"
+        return reason

@@ -1,0 +1,100 @@
+"""The learner's functions as a check sees them: called by name, results as plain data.
+
+``LocalStudent`` calls into a namespace in this process (the notebook kernel, for instant
+feedback). ``SandboxStudent`` calls into a sandbox process (for the authoritative score).
+Both pass results through the same ``wire`` reduction, so checks behave identically.
+"""
+
+from __future__ import annotations
+
+import reprlib
+from dataclasses import dataclass
+from typing import Any
+
+from grader.engine import wire
+from grader.engine.resources import resolve_refs
+from grader.engine.sandbox import seed_everything, short_error
+from grader.engine.sandbox_client import Sandbox, SandboxFault
+from grader.engine.spec import CheckFailure, Ref
+
+_short = reprlib.Repr()
+_short.maxlist = 3
+_short.maxstring = 40
+_short.maxother = 40
+
+
+def describe_argument(value: Any) -> str:
+    if isinstance(value, Ref):
+        return value.describe()
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        return f"[{len(value)} texts: {_short.repr(value[0])}, ...]"
+    return _short.repr(value)
+
+
+def describe_call(function: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    parts = [describe_argument(arg) for arg in args]
+    parts += [f"{key}={describe_argument(value)}" for key, value in kwargs.items()]
+    return f"{function}({', '.join(parts)})"
+
+
+@dataclass
+class Returned:
+    """A value that came back from the learner's function, and the call that produced it."""
+
+    value: Any
+    call: str
+
+
+class Student:
+    """Base class: ``call`` a learner function by name, get a ``Returned`` or a failure."""
+
+    seed: int = 0
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Returned:
+        raise NotImplementedError
+
+
+class LocalStudent(Student):
+    """Calls functions defined in a namespace of this process (a notebook's globals)."""
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self.namespace = namespace
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Returned:
+        description = describe_call(function, args, kwargs)
+        target = self.namespace.get(function)
+        if not callable(target):
+            raise CheckFailure(f"{function} is not defined: run the exercise cell first")
+        seed_everything(self.seed)
+        try:
+            value = target(*resolve_refs(args), **resolve_refs(kwargs))
+        except NotImplementedError:
+            raise CheckFailure(f"{description} is not implemented yet") from None
+        except Exception as error:
+            raise CheckFailure(f"{description} raised {short_error(error)}") from None
+        return Returned(wire.round_trip(value), description)
+
+
+class SandboxStudent(Student):
+    """Calls functions defined inside a sandbox process."""
+
+    def __init__(self, sandbox: Sandbox, timeout_s: float) -> None:
+        self.sandbox = sandbox
+        self.timeout_s = timeout_s
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Returned:
+        description = describe_call(function, args, kwargs)
+        request = {"op": "call", "function": function, "args": args, "kwargs": kwargs}
+        request["seed"] = self.seed
+        try:
+            reply = self.sandbox.request(request, self.timeout_s)
+        except SandboxFault as fault:
+            raise CheckFailure(f"{description}: {fault}") from None
+        if not reply["ok"]:
+            error = str(reply.get("error", "unknown error"))
+            if error.startswith("NotImplementedError"):
+                raise CheckFailure(f"{description} is not implemented yet")
+            if error.startswith("NameError") and "is not defined" in error and function in error:
+                raise CheckFailure(f"{function} is not defined in the exercise cell")
+            raise CheckFailure(f"{description} raised {error}")
+        return Returned(wire.restore(reply.get("value")), description)

@@ -1,0 +1,95 @@
+"""nbgrader integration: a preprocessor that puts the trusted runner's verdicts into the
+autograded test cells, and the configuration that installs it.
+
+In a course's ``nbgrader_config.py``::
+
+    from grader.nbgrader_plugin import configure
+    configure(c)
+
+``nbgrader autograde`` then runs its usual sanitizing steps (OverwriteCells restores any
+edited test cell), but instead of executing the submission in a kernel it asks
+``grader.engine.runner`` for the score, which runs the submission's code in a sandbox and
+every check outside it. SaveAutoGrades then records the points from the cell outputs, so
+the gradebook, ``nbgrader export`` and the formgrader all see the authoritative score.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nbconvert.preprocessors import Preprocessor
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+
+from grader.engine.report import ExerciseResult, exercise_html, exercise_text
+
+
+def verdict_outputs(result: ExerciseResult) -> list[NotebookNode]:
+    """Outputs for a test cell from which nbgrader's determine_grade reads ``result.score``."""
+    feedback = new_output(
+        "display_data",
+        data={"text/html": exercise_html(result), "text/plain": exercise_text(result)},
+    )
+    if result.score >= result.max_score:
+        return [feedback]  # no error, no number: full credit
+    if result.score <= 0:
+        summary = "; ".join(result.messages)[:500] or "no check passed"
+        return [feedback, new_output("error", ename="ChecksFailed", evalue=summary, traceback=[])]
+    # a number as the cell's result is nbgrader's partial credit
+    return [
+        feedback,
+        new_output(
+            "execute_result", data={"text/plain": f"{result.score:g}"}, execution_count=None
+        ),
+    ]
+
+
+class TrustedChecks(Preprocessor):
+    """Score the notebook with the sandboxed runner and write each test cell's verdict."""
+
+    def preprocess(
+        self, nb: NotebookNode, resources: dict[str, Any]
+    ) -> tuple[NotebookNode, dict[str, Any]]:
+        from grader.engine.catalog import all_exercises
+        from grader.engine.runner import grade_notebook
+        from grader.engine.submission import grade_id
+
+        name = resources.get("unique_key") or resources.get("metadata", {}).get("name")
+        report = grade_notebook(nb, path=name)
+        by_check_cell = {
+            all_exercises()[result.id].check_grade_id: result for result in report.exercises
+        }
+        for cell in nb.cells:
+            result = by_check_cell.get(grade_id(cell) or "")
+            if result is not None and cell.cell_type == "code":
+                cell.outputs = verdict_outputs(result)
+                cell.execution_count = None
+        return nb, resources
+
+
+def configure(c: Any) -> None:
+    """Install the trusted pipeline in an nbgrader config object ``c``."""
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        ClearMetadataPreprocessor,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+
+    c.Autograde.autograde_preprocessors = [
+        IgnorePattern,
+        TrustedChecks,  # replaces Execute: submission code never runs in nbgrader's process
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
+    # Generated feedback must not show the hidden-test parts of test cells (nbgrader #917).
+    c.GenerateFeedback.preprocessors = [
+        "nbgrader.preprocessors.GetGrades",
+        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+        "nbgrader.preprocessors.ClearHiddenTests",
+    ]

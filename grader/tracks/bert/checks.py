@@ -1,0 +1,333 @@
+"""Checks for the BERT track, run against the real MiniLM model.
+
+Expected values come from transformers and scikit-learn called directly here, never from
+the reference solutions, and hidden checks use inputs the learner has not seen.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from pathlib import Path
+
+import torch
+
+from grader.engine.expect import describe, expect_keys, expect_number, expect_tensor, fail
+from grader.engine.resources import build
+from grader.engine.spec import Ref, check
+from grader.engine.student import Student
+from grader.engine.wire import ModuleState
+from grader.tracks.bert.data import load_split
+
+TOKENIZER = Ref.of("bert.tokenizer")
+MIXED_LENGTHS = [
+    "Loved it.",
+    "The delivery was late, the box was crushed and nobody answered my emails for a week.",
+    "Decent value for the price, I suppose.",
+]
+
+
+def trusted_probabilities(model_ref: Ref, texts: list[str]) -> torch.Tensor:
+    """Class probabilities (B, C) from the real model in eval mode, computed here."""
+    model = build(model_ref).eval()
+    batch = build(TOKENIZER)(texts, padding=True, truncation=True, return_tensors="pt")
+    with torch.no_grad():
+        return model(**batch).logits.softmax(dim=-1)
+
+
+def unseen_texts(count: int, seed: int) -> list[str]:
+    texts, _ = load_split("test")
+    return random.Random(seed).sample(texts, count)
+
+
+# --- bert.fix_script -------------------------------------------------------------------
+
+
+@check("bert.fix_script", points=1)
+def classify_text_returns_the_class_id(student: Student) -> None:
+    """returns the model's class id for one text, as an int"""
+    model = Ref.of("bert.classifier", seed=1, head_std=0.5)
+    for text in ["This movie was great", "The soup was cold and bland."]:
+        got = student.call("classify_text", model, TOKENIZER, text)
+        want = int(trusted_probabilities(model, [text]).argmax(dim=-1).item())
+        if isinstance(got.value, bool) or not isinstance(got.value, int):
+            raise fail(got.call, describe(got.value), f"a Python int (class id), here {want}")
+        if got.value != want:
+            raise fail(got.call, str(got.value), str(want))
+
+
+@check("bert.fix_script", points=1)
+def classify_text_is_deterministic(student: Student) -> None:
+    """gives the same answer every time, even for a model left in training mode"""
+    model = Ref.of("bert.classifier", seed=2, train_mode=True)
+    texts = unseen_texts(12, seed=2)
+    want = trusted_probabilities(model, texts).argmax(dim=-1).tolist()
+    for text, expected in zip(texts, want, strict=True):
+        got = student.call("classify_text", model, TOKENIZER, text)
+        if got.value != expected:
+            raise fail(
+                got.call,
+                str(got.value),
+                f"{expected}, the prediction in evaluation mode",
+                "dropout is still active: call model.eval() before predicting",
+            )
+
+
+# --- bert.encode -----------------------------------------------------------------------
+
+
+def _expect_batch(student: Student, texts: list[str], max_length: int) -> None:
+    got = student.call("encode_batch", TOKENIZER, texts, max_length)
+    want = build(TOKENIZER)(
+        texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt"
+    )
+    batch = expect_keys(got.call, got.value, ("input_ids", "attention_mask"), "the batch")
+    for name in ("input_ids", "attention_mask"):
+        expect_tensor(got.call, batch[name], want[name], name)
+
+
+@check("bert.encode", points=1)
+def pads_to_the_longest_text(student: Student) -> None:
+    """pads every text to the longest one and returns tensors with an attention mask"""
+    _expect_batch(student, MIXED_LENGTHS, max_length=64)
+
+
+@check("bert.encode", points=1)
+def truncates_long_texts(student: Student) -> None:
+    """truncates texts longer than max_length tokens"""
+    _expect_batch(student, MIXED_LENGTHS, max_length=8)
+
+
+@check("bert.encode", points=1, hidden=True)
+def matches_the_tokenizer_on_unseen_batches(student: Student) -> None:
+    """matches the tokenizer on unseen batches and lengths"""
+    rng = random.Random(7)
+    for round_ in range(4):
+        _expect_batch(student, unseen_texts(rng.randint(1, 6), seed=round_), rng.randint(4, 40))
+
+
+# --- bert.predict ----------------------------------------------------------------------
+
+
+def _call_predict(student: Student, model: Ref, texts: list[str]):
+    got = student.call("predict", model, TOKENIZER, texts)
+    if not isinstance(got.value, tuple | list) or len(got.value) != 2:
+        raise fail(got.call, describe(got.value), "a pair (labels, probabilities)")
+    return got, got.value[0], got.value[1]
+
+
+@check("bert.predict", points=1)
+def returns_labels_and_probabilities(student: Student) -> None:
+    """returns labels (B,) and probabilities (B, C) whose rows sum to 1"""
+    model = Ref.of("bert.classifier", seed=3, head_std=0.5)
+    got, labels, probabilities = _call_predict(student, model, MIXED_LENGTHS)
+    want = trusted_probabilities(model, MIXED_LENGTHS)
+    if not isinstance(probabilities, torch.Tensor) or probabilities.shape != want.shape:
+        raise fail(
+            got.call, f"probabilities: {describe(probabilities)}", f"shape {tuple(want.shape)}"
+        )
+    sums = probabilities.detach().sum(dim=-1)
+    expect_tensor(
+        got.call,
+        sums,
+        torch.ones(len(MIXED_LENGTHS)),
+        "row sums of the probabilities",
+        atol=1e-4,
+        why="softmax must run over the class dimension (dim=-1), not the batch",
+    )
+    expect_tensor(got.call, labels, want.argmax(dim=-1), "labels")
+
+
+@check("bert.predict", points=1)
+def predicts_in_eval_mode(student: Student) -> None:
+    """matches the model in evaluation mode, without dropout, with the attention mask"""
+    model = Ref.of("bert.classifier", seed=4, train_mode=True, head_std=0.5)
+    got, _, probabilities = _call_predict(student, model, MIXED_LENGTHS)
+    want = trusted_probabilities(model, MIXED_LENGTHS)
+    expect_tensor(
+        got.call,
+        probabilities,
+        want,
+        "probabilities",
+        atol=1e-4,
+        why="predict in eval mode (dropout off) and pass the attention mask with padded batches",
+    )
+
+
+@check("bert.predict", points=1)
+def does_not_track_gradients(student: Student) -> None:
+    """does not build an autograd graph while predicting"""
+    got, _, probabilities = _call_predict(student, Ref.of("bert.classifier", seed=5), ["Fine."])
+    if isinstance(probabilities, torch.Tensor) and probabilities.requires_grad:
+        raise fail(
+            got.call,
+            "probabilities that require grad",
+            "plain tensors",
+            "wrap the forward pass in torch.no_grad() (or torch.inference_mode())",
+        )
+
+
+@check("bert.predict", points=1, hidden=True)
+def predicts_unseen_mixed_batches(student: Student) -> None:
+    """matches the real model on unseen batches"""
+    model = Ref.of("bert.classifier", seed=6, head_std=0.5)
+    texts = [*unseen_texts(7, seed=11), "Meh."]
+    got, labels, probabilities = _call_predict(student, model, texts)
+    want = trusted_probabilities(model, texts)
+    expect_tensor(got.call, probabilities, want, "probabilities", atol=1e-4)
+    expect_tensor(got.call, labels, want.argmax(dim=-1), "labels")
+
+
+# --- bert.fine_tune --------------------------------------------------------------------
+
+TARGET_ACCURACY = 0.85
+
+
+def accuracy_on_test_split(state: ModuleState) -> float:
+    model = build(Ref.of("bert.classifier"))
+    model.load_state_dict(state.state_dict)
+    texts, labels = load_split("test")
+    probabilities = torch.cat(
+        [
+            trusted_probabilities_of(model, texts[start : start + 32])
+            for start in range(0, len(texts), 32)
+        ]
+    )
+    return (probabilities.argmax(dim=-1) == torch.tensor(labels)).double().mean().item()
+
+
+def trusted_probabilities_of(model: torch.nn.Module, texts: list[str]) -> torch.Tensor:
+    batch = build(TOKENIZER)(texts, padding=True, truncation=True, return_tensors="pt")
+    with torch.no_grad():
+        return model.eval()(**batch).logits.softmax(dim=-1)
+
+
+@check("bert.fine_tune", points=4, timeout_s=180)
+def reaches_the_target_accuracy(student: Student) -> None:
+    """reaches 0.85 accuracy on the held-out test split"""
+    texts, labels = load_split("train")
+    got = student.call("fine_tune", Ref.of("bert.classifier"), TOKENIZER, texts, labels)
+    if not isinstance(got.value, ModuleState) or "classifier.weight" not in got.value.state_dict:
+        raise fail(got.call, describe(got.value), "the fine-tuned BertForSequenceClassification")
+    accuracy = accuracy_on_test_split(got.value)
+    if accuracy < TARGET_ACCURACY:
+        raise fail(
+            got.call,
+            f"test accuracy {accuracy:.3f}",
+            f"at least {TARGET_ACCURACY}",
+            "check the learning rate, zero_grad before backward, and that the loss uses the labels",
+        )
+
+
+# --- bert.metrics ----------------------------------------------------------------------
+
+
+def _expect_metrics(student: Student, y_true: list[int], y_pred: list[int], classes: int) -> None:
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+    got = student.call(
+        "classification_metrics", torch.tensor(y_true), torch.tensor(y_pred), classes
+    )
+    result = expect_keys(got.call, got.value, ("accuracy", "macro_f1", "confusion"), "metrics")
+    labels = list(range(classes))
+    expect_number(got.call, result["accuracy"], accuracy_score(y_true, y_pred), "accuracy")
+    macro = f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)
+    expect_number(got.call, result["macro_f1"], float(macro), "macro_f1")
+    confusion = torch.as_tensor(confusion_matrix(y_true, y_pred, labels=labels))
+    expect_tensor(
+        got.call,
+        result["confusion"],
+        confusion,
+        "confusion",
+        why="rows are true classes, columns are predicted classes",
+    )
+
+
+@check("bert.metrics", points=1)
+def matches_scikit_learn(student: Student) -> None:
+    """matches scikit-learn on an imbalanced three-class example"""
+    _expect_metrics(student, [0, 0, 0, 0, 1, 1, 2, 2, 2, 0], [0, 0, 1, 0, 1, 2, 2, 2, 0, 0], 3)
+
+
+@check("bert.metrics", points=1)
+def handles_a_class_never_predicted(student: Student) -> None:
+    """counts a class that is never predicted as F1 = 0, without dividing by zero"""
+    _expect_metrics(student, [0, 1, 1, 2, 2, 2], [0, 1, 1, 1, 1, 1], 3)
+
+
+@check("bert.metrics", points=1, hidden=True)
+def matches_scikit_learn_on_random_cases(student: Student) -> None:
+    """matches scikit-learn on many random cases"""
+    rng = random.Random(2024)
+    for _ in range(25):
+        classes = rng.randint(2, 5)
+        size = rng.randint(1, 40)
+        y_true = [rng.randrange(classes) for _ in range(size)]
+        y_pred = [rng.randrange(classes) for _ in range(size)]
+        _expect_metrics(student, y_true, y_pred, classes)
+
+
+# --- bert.save_reload ------------------------------------------------------------------
+
+
+def _save_and_reload(student: Student, seed: int) -> tuple[Path, Ref, object]:
+    folder = Path(tempfile.mkdtemp(prefix="mlkata-saved-")) / "classifier"
+    model = Ref.of("bert.classifier", seed=seed, head_std=0.5)
+    student.call("save_classifier", model, TOKENIZER, str(folder))
+    got = student.call("load_classifier", str(folder))
+    return folder, model, got
+
+
+@check("bert.save_reload", points=2)
+def reloaded_model_predicts_the_same(student: Student) -> None:
+    """load_classifier returns the saved weights, in evaluation mode"""
+    _, model, got = _save_and_reload(student, seed=8)
+    if not isinstance(got.value, tuple | list) or len(got.value) != 2:
+        raise fail(got.call, describe(got.value), "a pair (model, tokenizer)")
+    state = got.value[0]
+    if not isinstance(state, ModuleState):
+        raise fail(got.call, describe(state), "the reloaded model as its first element")
+    original = build(model).state_dict()
+    missing = sorted(set(original) - set(state.state_dict))
+    if missing:
+        raise fail(got.call, f"a model without {missing[:3]}", "every weight of the saved model")
+    for name, tensor in original.items():
+        expect_tensor(
+            got.call,
+            state.state_dict[name],
+            tensor,
+            f"weight {name}",
+            atol=1e-6,
+            why="the reloaded model must be the one that was saved",
+        )
+    if state.training:
+        raise fail(got.call, "a model in training mode", "a model in evaluation mode (.eval())")
+
+
+@check("bert.save_reload", points=1)
+def saved_folder_is_complete(student: Student) -> None:
+    """the saved folder alone reproduces the predictions, tokenizer included"""
+    from transformers import AutoTokenizer, BertForSequenceClassification
+
+    from grader.tracks.bert.resources import quiet_transformers
+
+    folder, model, got = _save_and_reload(student, seed=9)
+    try:
+        with quiet_transformers():
+            tokenizer = AutoTokenizer.from_pretrained(folder)
+            # Only safetensors: a pickle written by untrusted code must never be loaded here.
+            reloaded = BertForSequenceClassification.from_pretrained(folder, use_safetensors=True)
+    except Exception as error:
+        raise fail(
+            f"save_classifier(<bert.classifier>, <bert.tokenizer>, '{folder.name}')",
+            f"a folder from_pretrained cannot load: {type(error).__name__}",
+            "a folder with config, safetensors weights and tokenizer files",
+            "use model.save_pretrained(folder) and tokenizer.save_pretrained(folder)",
+        ) from None
+    texts = unseen_texts(4, seed=9)
+    batch = tokenizer(texts, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        after = reloaded.eval()(**batch).logits.softmax(dim=-1)
+    expect_tensor(
+        got.call, after, trusted_probabilities(model, texts), "reloaded probabilities", atol=1e-5
+    )

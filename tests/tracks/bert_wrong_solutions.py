@@ -1,0 +1,160 @@
+"""Plausible wrong solutions for the BERT track: each must fail at least one check.
+
+Every function is a mistake learners really make; its docstring names the mistake.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from grader.models import resolve
+
+
+def classify_text_in_train_mode(model, tokenizer, text):  # noqa: ANN001, ANN201
+    """Forgets model.eval(): dropout makes the answer random."""
+    inputs = tokenizer(text, return_tensors="pt")
+    with torch.no_grad():
+        return int(model(**inputs).logits.argmax(dim=-1).item())
+
+
+def classify_text_returns_a_tensor(model, tokenizer, text):  # noqa: ANN001, ANN201
+    """Returns the argmax tensor instead of a Python int."""
+    model.eval()
+    with torch.no_grad():
+        return model(**tokenizer(text, return_tensors="pt")).logits.argmax(dim=-1)
+
+
+def encode_without_attention_mask(tokenizer, texts, max_length):  # noqa: ANN001, ANN201
+    """Keeps only input_ids, so padding is indistinguishable from text."""
+    batch = tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    return {"input_ids": batch["input_ids"]}
+
+
+def encode_padding_to_max_length(tokenizer, texts, max_length):  # noqa: ANN001, ANN201
+    """Pads every batch to max_length instead of the longest text."""
+    return tokenizer(
+        texts, padding="max_length", truncation=True, max_length=max_length, return_tensors="pt"
+    )
+
+
+def encode_without_truncation(tokenizer, texts, max_length):  # noqa: ANN001, ANN201
+    """Forgets truncation, so long texts overflow max_length."""
+    return tokenizer(texts, padding=True, return_tensors="pt")
+
+
+def predict_softmax_over_batch(model, tokenizer, texts):  # noqa: ANN001, ANN201
+    """Softmax over dim 0, the batch, instead of the classes."""
+    model.eval()
+    with torch.no_grad():
+        logits = model(**tokenizer(texts, padding=True, return_tensors="pt")).logits
+    probabilities = logits.softmax(dim=0)
+    return probabilities.argmax(dim=-1), probabilities
+
+
+def predict_in_train_mode(model, tokenizer, texts):  # noqa: ANN001, ANN201
+    """Forgets model.eval()."""
+    with torch.no_grad():
+        logits = model(**tokenizer(texts, padding=True, return_tensors="pt")).logits
+    probabilities = logits.softmax(dim=-1)
+    return probabilities.argmax(dim=-1), probabilities
+
+
+def predict_with_gradients(model, tokenizer, texts):  # noqa: ANN001, ANN201
+    """Forgets torch.no_grad(): builds a graph for nothing."""
+    model.eval()
+    logits = model(**tokenizer(texts, padding=True, return_tensors="pt")).logits
+    probabilities = logits.softmax(dim=-1)
+    return probabilities.argmax(dim=-1), probabilities
+
+
+def predict_without_attention_mask(model, tokenizer, texts):  # noqa: ANN001, ANN201
+    """Passes only input_ids: padded positions get attended to."""
+    model.eval()
+    batch = tokenizer(texts, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        logits = model(input_ids=batch["input_ids"]).logits
+    probabilities = logits.softmax(dim=-1)
+    return probabilities.argmax(dim=-1), probabilities
+
+
+def fine_tune_with_huge_learning_rate(model, tokenizer, texts, labels, epochs=1, batch_size=32, learning_rate=1e-2):  # noqa: ANN001, ANN201, E501
+    """A learning rate of 1e-2 wrecks the pretrained weights."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+    model.train()
+    for _ in range(epochs):
+        for start in range(0, len(texts), batch_size):
+            batch = tokenizer(texts[start : start + batch_size], padding=True, return_tensors="pt")
+            loss = model(**batch, labels=torch.tensor(labels[start : start + batch_size])).loss
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return model
+
+
+def metrics_with_transposed_confusion(y_true, y_pred, num_labels):  # noqa: ANN001, ANN201
+    """Puts predictions in rows and truth in columns."""
+    from sklearn.metrics import confusion_matrix, f1_score
+
+    labels = list(range(num_labels))
+    return {
+        "accuracy": (y_true == y_pred).double().mean().item(),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+        "confusion": torch.as_tensor(confusion_matrix(y_true, y_pred, labels=labels)).T,
+    }
+
+
+def metrics_with_micro_f1(y_true, y_pred, num_labels):  # noqa: ANN001, ANN201
+    """Reports micro-F1 (equal to accuracy here) as macro-F1."""
+    from sklearn.metrics import confusion_matrix
+
+    accuracy = (y_true == y_pred).double().mean().item()
+    confusion = confusion_matrix(y_true, y_pred, labels=list(range(num_labels)))
+    return {"accuracy": accuracy, "macro_f1": accuracy, "confusion": torch.as_tensor(confusion)}
+
+
+def metrics_dividing_by_zero(y_true, y_pred, num_labels):  # noqa: ANN001, ANN201
+    """Computes precision as correct / predicted without guarding empty columns (NaN)."""
+    confusion = torch.zeros(num_labels, num_labels, dtype=torch.long)
+    for truth, guess in zip(y_true.tolist(), y_pred.tolist(), strict=True):
+        confusion[truth, guess] += 1
+    correct = confusion.diag().double()
+    precision = correct / confusion.sum(dim=0).double()
+    recall = correct / confusion.sum(dim=1).double()
+    f1 = 2 * precision * recall / (precision + recall)
+    return {
+        "accuracy": correct.sum().item() / len(y_true),
+        "macro_f1": f1.mean().item(),
+        "confusion": confusion,
+    }
+
+
+def save_model_only(model, tokenizer, folder):  # noqa: ANN001, ANN201
+    """Forgets the tokenizer: the folder alone cannot reproduce predictions."""
+    model.save_pretrained(folder)
+
+
+def load_the_base_checkpoint(folder):  # noqa: ANN001, ANN201
+    """Loads the original checkpoint instead of the saved one: the fine-tuning is lost."""
+    from transformers import AutoTokenizer, BertForSequenceClassification
+
+    model = BertForSequenceClassification.from_pretrained(resolve("bert"), num_labels=2)
+    return model.eval(), AutoTokenizer.from_pretrained(folder)
+
+
+WRONG_SOLUTIONS = [
+    ("bert.fix_script", "classify_text", classify_text_in_train_mode),
+    ("bert.fix_script", "classify_text", classify_text_returns_a_tensor),
+    ("bert.encode", "encode_batch", encode_without_attention_mask),
+    ("bert.encode", "encode_batch", encode_padding_to_max_length),
+    ("bert.encode", "encode_batch", encode_without_truncation),
+    ("bert.predict", "predict", predict_softmax_over_batch),
+    ("bert.predict", "predict", predict_in_train_mode),
+    ("bert.predict", "predict", predict_with_gradients),
+    ("bert.predict", "predict", predict_without_attention_mask),
+    ("bert.fine_tune", "fine_tune", fine_tune_with_huge_learning_rate),
+    ("bert.metrics", "classification_metrics", metrics_with_transposed_confusion),
+    ("bert.metrics", "classification_metrics", metrics_with_micro_f1),
+    ("bert.metrics", "classification_metrics", metrics_dividing_by_zero),
+    ("bert.save_reload", "save_classifier", save_model_only),
+    ("bert.save_reload", "load_classifier", load_the_base_checkpoint),
+]
