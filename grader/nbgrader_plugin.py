@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
+from nbgrader.preprocessors import NbGraderPreprocessor
 
 from grader.engine.report import ExerciseResult, exercise_html, exercise_text
 
@@ -44,7 +44,7 @@ def verdict_outputs(result: ExerciseResult) -> list[NotebookNode]:
     ]
 
 
-class TrustedChecks(Preprocessor):
+class TrustedChecks(NbGraderPreprocessor):  # enabled by default, unlike nbconvert's base
     """Score the notebook with the sandboxed runner and write each test cell's verdict."""
 
     def preprocess(
@@ -60,19 +60,28 @@ class TrustedChecks(Preprocessor):
             all_exercises()[result.id].check_grade_id: result for result in report.exercises
         }
         for cell in nb.cells:
+            if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("grade"):
+                continue
             result = by_check_cell.get(grade_id(cell) or "")
-            if result is not None and cell.cell_type == "code":
-                cell.outputs = verdict_outputs(result)
-                cell.execution_count = None
+            # Fail closed: nbgrader gives full credit to a test cell without an error, so a
+            # graded cell that is not one of our checks gets an error, never a free pass.
+            cell.outputs = verdict_outputs(result) if result else [_unknown_cell_output()]
+            cell.execution_count = None
         return nb, resources
+
+
+def _unknown_cell_output() -> NotebookNode:
+    return new_output(
+        "error", ename="UnknownTestCell", evalue="not an mlkata check cell", traceback=[]
+    )
 
 
 def configure(c: Any) -> None:
     """Install the trusted pipeline in an nbgrader config object ``c``."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
-        ClearMetadataPreprocessor,
         IgnorePattern,
         LimitOutput,
         SaveAutoGrades,
@@ -86,10 +95,4 @@ def configure(c: Any) -> None:
         SaveAutoGrades,
         AssignLatePenalties,
         CheckCellMetadata,
-    ]
-    # Generated feedback must not show the hidden-test parts of test cells (nbgrader #917).
-    c.GenerateFeedback.preprocessors = [
-        "nbgrader.preprocessors.GetGrades",
-        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-        "nbgrader.preprocessors.ClearHiddenTests",
     ]

@@ -67,7 +67,7 @@ def fine_tune(
     tokenizer,
     texts: list[str],
     labels: list[int],
-    epochs: int = 4,
+    epochs: int = 3,
     batch_size: int = 16,
     learning_rate: float = 1e-4,
 ) -> BertForSequenceClassification:

@@ -40,9 +40,13 @@ def with_cell_source(notebook: NotebookNode, cell_grade_id: str, source: str) ->
     raise KeyError(cell_grade_id)
 
 
-def solved(exercise_ids: list[str] | None = None, track: str = BERT) -> NotebookNode:
-    """The learner's notebook with the reference solution in the given (default: all) cells."""
-    notebook = student_notebook(track)
+def solved(
+    exercise_ids: list[str] | None = None,
+    track: str = BERT,
+    base: NotebookNode | None = None,
+) -> NotebookNode:
+    """The learner's notebook (or ``base``) with reference solutions in the given cells."""
+    notebook = base if base is not None else student_notebook(track)
     sources = reference_sources(track)
     for exercise_id in exercise_ids if exercise_ids is not None else list(sources):
         notebook = with_cell_source(notebook, solution_grade_id(exercise_id), sources[exercise_id])

@@ -61,8 +61,12 @@ def _show(html: str, text: str, markdown: bool = False) -> None:
         display(Markdown(text) if markdown else HTML(html))
 
 
-def check(exercise_id: str) -> ExerciseResult:
-    """Run the public checks of ``exercise_id`` on the functions defined in this notebook."""
+def check(exercise_id: str) -> None:
+    """Run the public checks of ``exercise_id`` on the functions defined in this notebook.
+
+    Returns nothing (a value would print under the cell); raises ``ChecksFailed`` so the
+    cell shows as failed when any check fails.
+    """
     exercise = get_exercise(exercise_id)
     student = LocalStudent(_user_namespace())
     result = ExerciseResult(exercise.id, exercise.title["en"], 0.0)
@@ -73,7 +77,6 @@ def check(exercise_id: str) -> ExerciseResult:
     if not result.passed:
         failed = sum(not c.passed for c in result.checks)
         raise ChecksFailed(f"{exercise.id}: {failed} of {len(result.checks)} checks failed")
-    return result
 
 
 def hint(exercise_id: str, number: int | None = None, lang: str | None = None) -> str:

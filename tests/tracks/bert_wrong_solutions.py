@@ -10,39 +10,41 @@ import torch
 from grader.models import resolve
 
 
-def classify_text_in_train_mode(model, tokenizer, text):  # noqa: ANN001, ANN201
+def classify_text_in_train_mode(model, tokenizer, text):
     """Forgets model.eval(): dropout makes the answer random."""
     inputs = tokenizer(text, return_tensors="pt")
     with torch.no_grad():
         return int(model(**inputs).logits.argmax(dim=-1).item())
 
 
-def classify_text_returns_a_tensor(model, tokenizer, text):  # noqa: ANN001, ANN201
+def classify_text_returns_a_tensor(model, tokenizer, text):
     """Returns the argmax tensor instead of a Python int."""
     model.eval()
     with torch.no_grad():
         return model(**tokenizer(text, return_tensors="pt")).logits.argmax(dim=-1)
 
 
-def encode_without_attention_mask(tokenizer, texts, max_length):  # noqa: ANN001, ANN201
+def encode_without_attention_mask(tokenizer, texts, max_length):
     """Keeps only input_ids, so padding is indistinguishable from text."""
-    batch = tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    batch = tokenizer(
+        texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt"
+    )
     return {"input_ids": batch["input_ids"]}
 
 
-def encode_padding_to_max_length(tokenizer, texts, max_length):  # noqa: ANN001, ANN201
+def encode_padding_to_max_length(tokenizer, texts, max_length):
     """Pads every batch to max_length instead of the longest text."""
     return tokenizer(
         texts, padding="max_length", truncation=True, max_length=max_length, return_tensors="pt"
     )
 
 
-def encode_without_truncation(tokenizer, texts, max_length):  # noqa: ANN001, ANN201
+def encode_without_truncation(tokenizer, texts, max_length):
     """Forgets truncation, so long texts overflow max_length."""
     return tokenizer(texts, padding=True, return_tensors="pt")
 
 
-def predict_softmax_over_batch(model, tokenizer, texts):  # noqa: ANN001, ANN201
+def predict_softmax_over_batch(model, tokenizer, texts):
     """Softmax over dim 0, the batch, instead of the classes."""
     model.eval()
     with torch.no_grad():
@@ -51,7 +53,7 @@ def predict_softmax_over_batch(model, tokenizer, texts):  # noqa: ANN001, ANN201
     return probabilities.argmax(dim=-1), probabilities
 
 
-def predict_in_train_mode(model, tokenizer, texts):  # noqa: ANN001, ANN201
+def predict_in_train_mode(model, tokenizer, texts):
     """Forgets model.eval()."""
     with torch.no_grad():
         logits = model(**tokenizer(texts, padding=True, return_tensors="pt")).logits
@@ -59,7 +61,7 @@ def predict_in_train_mode(model, tokenizer, texts):  # noqa: ANN001, ANN201
     return probabilities.argmax(dim=-1), probabilities
 
 
-def predict_with_gradients(model, tokenizer, texts):  # noqa: ANN001, ANN201
+def predict_with_gradients(model, tokenizer, texts):
     """Forgets torch.no_grad(): builds a graph for nothing."""
     model.eval()
     logits = model(**tokenizer(texts, padding=True, return_tensors="pt")).logits
@@ -67,7 +69,7 @@ def predict_with_gradients(model, tokenizer, texts):  # noqa: ANN001, ANN201
     return probabilities.argmax(dim=-1), probabilities
 
 
-def predict_without_attention_mask(model, tokenizer, texts):  # noqa: ANN001, ANN201
+def predict_without_attention_mask(model, tokenizer, texts):
     """Passes only input_ids: padded positions get attended to."""
     model.eval()
     batch = tokenizer(texts, padding=True, return_tensors="pt")
@@ -77,7 +79,9 @@ def predict_without_attention_mask(model, tokenizer, texts):  # noqa: ANN001, AN
     return probabilities.argmax(dim=-1), probabilities
 
 
-def fine_tune_with_huge_learning_rate(model, tokenizer, texts, labels, epochs=1, batch_size=32, learning_rate=1e-2):  # noqa: ANN001, ANN201, E501
+def fine_tune_with_huge_learning_rate(
+    model, tokenizer, texts, labels, epochs=1, batch_size=32, learning_rate=1e-2
+):
     """A learning rate of 1e-2 wrecks the pretrained weights."""
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
     model.train()
@@ -91,19 +95,21 @@ def fine_tune_with_huge_learning_rate(model, tokenizer, texts, labels, epochs=1,
     return model
 
 
-def metrics_with_transposed_confusion(y_true, y_pred, num_labels):  # noqa: ANN001, ANN201
+def metrics_with_transposed_confusion(y_true, y_pred, num_labels):
     """Puts predictions in rows and truth in columns."""
     from sklearn.metrics import confusion_matrix, f1_score
 
     labels = list(range(num_labels))
     return {
         "accuracy": (y_true == y_pred).double().mean().item(),
-        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+        "macro_f1": float(
+            f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)
+        ),
         "confusion": torch.as_tensor(confusion_matrix(y_true, y_pred, labels=labels)).T,
     }
 
 
-def metrics_with_micro_f1(y_true, y_pred, num_labels):  # noqa: ANN001, ANN201
+def metrics_with_micro_f1(y_true, y_pred, num_labels):
     """Reports micro-F1 (equal to accuracy here) as macro-F1."""
     from sklearn.metrics import confusion_matrix
 
@@ -112,7 +118,7 @@ def metrics_with_micro_f1(y_true, y_pred, num_labels):  # noqa: ANN001, ANN201
     return {"accuracy": accuracy, "macro_f1": accuracy, "confusion": torch.as_tensor(confusion)}
 
 
-def metrics_dividing_by_zero(y_true, y_pred, num_labels):  # noqa: ANN001, ANN201
+def metrics_dividing_by_zero(y_true, y_pred, num_labels):
     """Computes precision as correct / predicted without guarding empty columns (NaN)."""
     confusion = torch.zeros(num_labels, num_labels, dtype=torch.long)
     for truth, guess in zip(y_true.tolist(), y_pred.tolist(), strict=True):
@@ -128,12 +134,12 @@ def metrics_dividing_by_zero(y_true, y_pred, num_labels):  # noqa: ANN001, ANN20
     }
 
 
-def save_model_only(model, tokenizer, folder):  # noqa: ANN001, ANN201
+def save_model_only(model, tokenizer, folder):
     """Forgets the tokenizer: the folder alone cannot reproduce predictions."""
     model.save_pretrained(folder)
 
 
-def load_the_base_checkpoint(folder):  # noqa: ANN001, ANN201
+def load_the_base_checkpoint(folder):
     """Loads the original checkpoint instead of the saved one: the fine-tuning is lost."""
     from transformers import AutoTokenizer, BertForSequenceClassification
 
