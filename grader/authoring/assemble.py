@@ -38,7 +38,8 @@ def _theory_cells(track: Track) -> list[NotebookNode]:
             "## Part 1 · Theory questions / 第一部分 · 理论问答\n\n"
             "Answer each question in the cell below it, then run `reveal(...)` to compare "
             "with the model answer and its key points.\n\n"
-            "请先在下方单元格写下自己的答案，再运行 `reveal(...)` 对照参考答案和要点。"
+            "请先在下方单元格写下自己的答案，再运行 `reveal(...)` 对照参考答案和要点。",
+            id="theory",
         )
     ]
     for number, question in enumerate(questions, start=1):
@@ -68,7 +69,8 @@ def _exercise_cells(
             "## Part 2 · Coding exercises / 第二部分 · 编程练习\n\n"
             "Write each function, run its cell, then run the check below it. Only code in the "
             "exercise cells (and the setup cell) is graded.\n\n"
-            "写好函数并运行，再运行下方的检查单元格。评分只看练习单元格（和开头的设置单元格）中的代码。"
+            "写好函数并运行，再运行下方的检查单元格。评分只看练习单元格（和开头的设置单元格）中的代码。",
+            id="exercises",
         )
     ]
     for number, exercise in enumerate(track.exercises, start=1):

@@ -1,0 +1,51 @@
+"""Does the in-notebook feedback work: check, hint and reveal?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from grader.engine import interactive
+from grader.engine.interactive import ChecksFailed
+from grader.errors import MlkataError
+
+
+def run_in(namespace: dict[str, Any], code: str) -> None:
+    """Run ``code`` as a notebook cell would, with ``namespace`` as its globals."""
+    exec(compile(code, "<cell>", "exec"), {**namespace, "check": interactive.check})
+
+
+def test_check_passes_quietly_on_the_reference(bert_reference: dict, capsys) -> None:
+    run_in(bert_reference, 'check("bert.encode")')
+    shown = capsys.readouterr().out
+    assert "PASS" in shown and "FAIL" not in shown
+
+
+def test_check_fails_with_one_line_on_the_stub(bert_stubs: dict, capsys) -> None:
+    """Does a failing check raise, shown as one line, after printing what failed?"""
+    with pytest.raises(ChecksFailed) as caught:
+        run_in(bert_stubs, 'check("bert.encode")')
+    assert caught.value._render_traceback_() == ["\x1b[31mbert.encode: 2 of 2 checks failed\x1b[0m"]
+    assert "not implemented yet" in capsys.readouterr().out
+
+
+def test_hints_come_one_at_a_time_and_stop_at_the_last() -> None:
+    interactive._hints_shown.clear()
+    assert "Hint 1/2" in interactive.hint("bert.encode", lang="en")
+    assert "Hint 2/2" in interactive.hint("bert.encode", lang="en")
+    assert "Hint 2/2" in interactive.hint("bert.encode", lang="en")
+    assert "提示" not in interactive.hint("bert.encode", 1, lang="en")
+    assert "(zh)" in interactive.hint("bert.encode", 1, lang="zh")
+
+
+def test_reveal_shows_key_points() -> None:
+    text = interactive.reveal("bert.classification-steps", lang="en")
+    assert "Key points" in text and "[CLS]" in text
+
+
+def test_unknown_exercise_and_language_are_clear_errors() -> None:
+    with pytest.raises(MlkataError, match="unknown exercise 'bert.nope'"):
+        interactive.check("bert.nope")
+    with pytest.raises(MlkataError, match="unknown language 'fr'"):
+        interactive.reveal("bert.classification-steps", lang="fr")

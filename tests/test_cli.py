@@ -1,0 +1,119 @@
+"""Does the `mlkata` command help, list, answer, diagnose, and refuse bad input in one line?"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from nbformat.v4 import new_notebook
+
+from grader.engine.submission import grade_id
+from tests.submissions import student_notebook, write
+
+
+def mlkata(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "grader.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def assert_one_line_error(done: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert done.returncode == 2, done
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mlkata: "), done.stderr
+    assert "Traceback" not in done.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_help_lists_every_verb() -> None:
+    done = mlkata("--help")
+    assert done.returncode == 0
+    for verb in ("lab", "check", "list", "answer", "hint", "doctor", "prepare", "build"):
+        assert verb in done.stdout
+
+
+def test_check_help_explains_the_json_output() -> None:
+    done = mlkata("check", "--help")
+    assert done.returncode == 0 and "--json" in done.stdout and "max_score" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (lambda d: d / "missing.ipynb", "no such file"),
+        (lambda d: d, "is a folder"),
+        (lambda d: _file(d / "notes.txt", "hello"), "not a notebook"),
+        (lambda d: _file(d / "corrupt.ipynb", '{"cells": [ oops'), "corrupt notebook"),
+        (lambda d: _file(d / "binary.ipynb", b"\xff\xfe\x00garbage"), "cannot be read"),
+        (lambda d: write(new_notebook(), d / "unrelated.ipynb"), "no mlkata exercises"),
+    ],
+    ids=["missing", "folder", "not-a-notebook", "corrupt", "binary", "unrelated"],
+)
+def test_check_refuses_bad_input_in_one_line(tmp_path: Path, make, fragment: str) -> None:
+    """Is each kind of unusable input refused with one line and no traceback?"""
+    assert_one_line_error(mlkata("check", str(make(tmp_path))), fragment)
+
+
+def _file(path: Path, content: str | bytes) -> Path:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
+
+
+def test_check_scores_deleted_exercise_cells_zero_with_the_reason(tmp_path: Path) -> None:
+    """Does a notebook missing exercise cells get 0 for them, with the reason, as JSON?"""
+    notebook = student_notebook()
+    notebook.cells = [
+        c for c in notebook.cells if grade_id(c) not in ("bert_encode", "bert_metrics")
+    ]
+    done = mlkata("check", str(write(notebook, tmp_path / "deleted.ipynb")), "--json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert set(report) >= {"score", "max_score", "exercises"}
+    by_id = {e["id"]: e for e in report["exercises"]}
+    assert set(by_id["bert.encode"]) >= {"id", "score", "max_score", "passed", "messages"}
+    assert by_id["bert.encode"]["score"] == 0
+    assert "exercise cell not found" in by_id["bert.encode"]["messages"][0]
+    assert report["score"] == 0 and report["max_score"] == 19
+
+
+def test_check_prints_a_table_without_json(tmp_path: Path) -> None:
+    done = mlkata("check", str(write(student_notebook(), tmp_path / "blank.ipynb")))
+    assert done.returncode == 1
+    assert "bert.fine_tune" in done.stdout and "0/4" in done.stdout
+
+
+def test_list_json_has_topics_exercises_and_points() -> None:
+    data = json.loads(mlkata("list", "--json").stdout)
+    bert = next(t for t in data["topics"] if t["topic"] == "bert")
+    assert bert["points"] == sum(e["points"] for e in bert["exercises"]) == 19
+    assert len(bert["questions"]) >= 13
+
+
+def test_answer_shows_the_model_answer_in_chinese() -> None:
+    done = mlkata("answer", "bert.classification-steps", "--lang", "zh")
+    assert done.returncode == 0 and "要点" in done.stdout
+
+
+def test_unknown_ids_are_one_line_errors() -> None:
+    assert_one_line_error(mlkata("answer", "bert.nope"), "unknown question")
+    assert_one_line_error(mlkata("hint", "bert.nope"), "unknown exercise")
+    assert_one_line_error(mlkata("hint", "bert.encode", "7"), "hints 1 to 2")
+
+
+def test_doctor_reports_versions_models_device_and_cache() -> None:
+    report = json.loads(mlkata("doctor", "--json").stdout)
+    assert report["packages"]["torch"] and report["packages"]["nbgrader"]
+    assert report["models"]["bert"]["ok"] and report["models"]["llm"]["ok"]
+    assert report["device"] in ("cpu", "cuda")
+    assert report["cache"]
