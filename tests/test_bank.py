@@ -48,5 +48,5 @@ def test_answer_markdown_in_one_language_or_both() -> None:
 
 
 def test_unknown_question_is_one_clear_error() -> None:
-    with pytest.raises(MlkataError, match="unknown question 'bert.nope'"):
+    with pytest.raises(MlkataError, match=r"unknown question 'bert\.nope'"):
         get_question("bert.nope")

@@ -45,7 +45,7 @@ def test_reveal_shows_key_points() -> None:
 
 
 def test_unknown_exercise_and_language_are_clear_errors() -> None:
-    with pytest.raises(MlkataError, match="unknown exercise 'bert.nope'"):
+    with pytest.raises(MlkataError, match=r"unknown exercise 'bert\.nope'"):
         interactive.check("bert.nope")
     with pytest.raises(MlkataError, match="unknown language 'fr'"):
         interactive.reveal("bert.classification-steps", lang="fr")

@@ -27,12 +27,12 @@ MIXED_LENGTHS = [
 ]
 
 
-def trusted_probabilities(model_ref: Ref, texts: list[str]) -> torch.Tensor:
+def trusted_probabilities(model: Ref | torch.nn.Module, texts: list[str]) -> torch.Tensor:
     """Class probabilities (B, C) from the real model in eval mode, computed here."""
-    model = build(model_ref).eval()
+    module = build(model) if isinstance(model, Ref) else model
     batch = build(TOKENIZER)(texts, padding=True, truncation=True, return_tensors="pt")
     with torch.no_grad():
-        return model(**batch).logits.softmax(dim=-1)
+        return module.eval()(**batch).logits.softmax(dim=-1)
 
 
 def unseen_texts(count: int, seed: int) -> list[str]:
@@ -189,17 +189,11 @@ def accuracy_on_test_split(state: ModuleState) -> float:
     texts, labels = load_split("test")
     probabilities = torch.cat(
         [
-            trusted_probabilities_of(model, texts[start : start + 32])
+            trusted_probabilities(model, texts[start : start + 32])
             for start in range(0, len(texts), 32)
         ]
     )
     return (probabilities.argmax(dim=-1) == torch.tensor(labels)).double().mean().item()
-
-
-def trusted_probabilities_of(model: torch.nn.Module, texts: list[str]) -> torch.Tensor:
-    batch = build(TOKENIZER)(texts, padding=True, truncation=True, return_tensors="pt")
-    with torch.no_grad():
-        return model.eval()(**batch).logits.softmax(dim=-1)
 
 
 @check("bert.fine_tune", points=4, timeout_s=180)
