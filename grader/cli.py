@@ -19,6 +19,7 @@ VERBS = {
     "list": "list topics, exercises with their points, and theory questions",
     "answer": "show the model answer and key points of a theory question",
     "hint": "show a hint for an exercise",
+    "serve": "serve the local LLM with an OpenAI-compatible API on loopback",
     "doctor": "report versions, models, device and cache location",
     "prepare": "convert and cache the offline models (done once; lab does it too)",
     "build": "regenerate notebooks/ and exercises/ from the single sources",

@@ -51,14 +51,33 @@ def build(ref: Ref) -> Any:
     return copy.deepcopy(shared) if fresh else shared
 
 
-def resolve_refs(value: Any) -> Any:
-    """Replace every Ref inside lists, tuples and dicts with the object it names."""
+OBSERVATIONS = "mlkata_observations"
+
+
+def resolve_refs(value: Any, built: list[tuple[Ref, Any]] | None = None) -> Any:
+    """Replace every Ref inside lists, tuples and dicts with the object it names.
+
+    Objects that record what learner code did to them (an ``mlkata_observations`` dict,
+    filled by hooks) start each call empty; ``built`` collects them for ``observations``.
+    """
     if isinstance(value, Ref):
-        return build(value)
+        obj = build(value)
+        if hasattr(obj, OBSERVATIONS):
+            setattr(obj, OBSERVATIONS, {})
+        if built is not None:
+            built.append((value, obj))
+        return obj
     if isinstance(value, list):
-        return [resolve_refs(item) for item in value]
+        return [resolve_refs(item, built) for item in value]
     if isinstance(value, tuple):
-        return tuple(resolve_refs(item) for item in value)
+        return tuple(resolve_refs(item, built) for item in value)
     if isinstance(value, dict):
-        return {key: resolve_refs(item) for key, item in value.items()}
+        return {key: resolve_refs(item, built) for key, item in value.items()}
     return value
+
+
+def observations(built: list[tuple[Ref, Any]]) -> dict[str, Any]:
+    """What the resources of one call recorded, by resource name (plain data)."""
+    return {
+        ref.name: getattr(obj, OBSERVATIONS) for ref, obj in built if hasattr(obj, OBSERVATIONS)
+    }

@@ -20,7 +20,7 @@ from grader.engine.sandbox_client import DEFAULT_MEMORY_MB, Sandbox, SandboxFaul
 from grader.engine.spec import Check, CheckFailure, Exercise
 from grader.engine.student import Returned, SandboxStudent, Student
 from grader.engine.submission import CodeToRun, code_to_run, read_notebook, track_of
-from grader.errors import BadSubmission
+from grader.errors import BadSubmission, MlkataError
 
 SETUP_TIMEOUT_S = 180.0  # imports torch and transformers, may load a model
 CELL_TIMEOUT_S = 30.0  # an exercise cell should only define functions
@@ -103,6 +103,8 @@ def run_check(check: Check, student: Student, timeout_cap_s: float | None = None
         check.function(student)
     except CheckFailure as failure:
         return CheckResult(check.name, check.points, False, check.hidden, str(failure))
+    except MlkataError as error:  # the check's own set-up failed (a server, a model)
+        return CheckResult(check.name, check.points, False, check.hidden, f"not run: {error}")
     except Exception as error:  # the check tripped over an unexpected return value
         message = f"the check could not use what came back: {type(error).__name__}: {error}"
         return CheckResult(check.name, check.points, False, check.hidden, message[:600])

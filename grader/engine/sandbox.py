@@ -55,7 +55,7 @@ def limit_memory(megabytes: int) -> None:
 
 def serve(requests: BinaryIO, replies: BinaryIO) -> None:
     from grader.engine import protocol, wire
-    from grader.engine.resources import resolve_refs
+    from grader.engine.resources import observations, resolve_refs
 
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
 
@@ -81,14 +81,24 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
                 function = namespace.get(request["function"])
                 if not callable(function):
                     reply(
-                        {"ok": False, "error": f"NameError: {request['function']} is not defined"}
+                        {
+                            "ok": False,
+                            "missing": True,
+                            "error": f"{request['function']} is not defined",
+                        }
                     )
                     continue
-                args = resolve_refs(request["args"])
-                kwargs = resolve_refs(request["kwargs"])
+                built: list = []
+                args = resolve_refs(request["args"], built)
+                kwargs = resolve_refs(request["kwargs"], built)
                 seed_everything(request["seed"])
-                value = function(*args, **kwargs)
-                reply({"ok": True, "value": wire.reduce(value)})
+                try:
+                    value = function(*args, **kwargs)
+                except BaseException as error:
+                    reply({"ok": False, "error": short_error(error), "raised": True})
+                    continue
+                observed = wire.reduce(observations(built))
+                reply({"ok": True, "value": wire.reduce(value), "observed": observed})
             else:
                 reply({"ok": False, "error": f"unknown request {op!r}"})
         except BaseException as error:  # SystemExit and KeyboardInterrupt are submission faults too

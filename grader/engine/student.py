@@ -8,11 +8,11 @@ Both pass results through the same ``wire`` reduction, so checks behave identica
 from __future__ import annotations
 
 import reprlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from grader.engine import wire
-from grader.engine.resources import resolve_refs
+from grader.engine.resources import observations, resolve_refs
 from grader.engine.sandbox import seed_everything, short_error
 from grader.engine.sandbox_client import Sandbox, SandboxFault
 from grader.engine.spec import CheckFailure, Ref
@@ -39,10 +39,15 @@ def describe_call(function: str, args: tuple[Any, ...], kwargs: dict[str, Any]) 
 
 @dataclass
 class Returned:
-    """A value that came back from the learner's function, and the call that produced it."""
+    """A value that came back from the learner's function, and the call that produced it.
+
+    ``observed`` holds what instrumented resources recorded during the call, by name
+    (for example the input lengths a model saw), as plain data.
+    """
 
     value: Any
     call: str
+    observed: dict[str, Any] = field(default_factory=dict)
 
 
 class Student:
@@ -53,6 +58,16 @@ class Student:
     def call(self, function: str, *args: Any, **kwargs: Any) -> Returned:
         raise NotImplementedError
 
+    def raises(self, function: str, *args: Any, **kwargs: Any) -> str:
+        """Call a function that should raise; return ``"Type: message"`` of what it raised."""
+        raise NotImplementedError
+
+
+def _not_raised(description: str, value: Any) -> CheckFailure:
+    from grader.engine.expect import describe
+
+    return CheckFailure(f"{description} returned {describe(value)}; expected an error")
+
 
 class LocalStudent(Student):
     """Calls functions defined in a namespace of this process (a notebook's globals)."""
@@ -60,19 +75,36 @@ class LocalStudent(Student):
     def __init__(self, namespace: dict[str, Any]) -> None:
         self.namespace = namespace
 
-    def call(self, function: str, *args: Any, **kwargs: Any) -> Returned:
-        description = describe_call(function, args, kwargs)
+    def _target(self, function: str) -> Any:
         target = self.namespace.get(function)
         if not callable(target):
             raise CheckFailure(f"{function} is not defined: run the exercise cell first")
         seed_everything(self.seed)
+        return target
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Returned:
+        description = describe_call(function, args, kwargs)
+        target = self._target(function)
+        built: list = []
+        try:
+            value = target(*resolve_refs(args, built), **resolve_refs(kwargs, built))
+        except NotImplementedError:
+            raise CheckFailure(f"{description} is not implemented yet") from None
+        except Exception as error:
+            raise CheckFailure(f"{description} raised {short_error(error)}") from None
+        observed = wire.round_trip(observations(built))
+        return Returned(wire.round_trip(value), description, observed)
+
+    def raises(self, function: str, *args: Any, **kwargs: Any) -> str:
+        description = describe_call(function, args, kwargs)
+        target = self._target(function)
         try:
             value = target(*resolve_refs(args), **resolve_refs(kwargs))
         except NotImplementedError:
             raise CheckFailure(f"{description} is not implemented yet") from None
         except Exception as error:
-            raise CheckFailure(f"{description} raised {short_error(error)}") from None
-        return Returned(wire.round_trip(value), description)
+            return short_error(error)
+        raise _not_raised(description, wire.round_trip(value))
 
 
 class SandboxStudent(Student):
@@ -82,7 +114,7 @@ class SandboxStudent(Student):
         self.sandbox = sandbox
         self.timeout_s = timeout_s
 
-    def call(self, function: str, *args: Any, **kwargs: Any) -> Returned:
+    def _request(self, function: str, args: tuple, kwargs: dict) -> tuple[str, dict[str, Any]]:
         description = describe_call(function, args, kwargs)
         request = {"op": "call", "function": function, "args": args, "kwargs": kwargs}
         request["seed"] = self.seed
@@ -90,11 +122,24 @@ class SandboxStudent(Student):
             reply = self.sandbox.request(request, self.timeout_s)
         except SandboxFault as fault:
             raise CheckFailure(f"{description}: {fault}") from None
+        error = str(reply.get("error", ""))
+        if not reply["ok"] and error.startswith("NotImplementedError"):
+            raise CheckFailure(f"{description} is not implemented yet")
+        if reply.get("missing"):
+            raise CheckFailure(f"{function} is not defined in the exercise cell")
+        if not reply["ok"] and not reply.get("raised"):  # failed before the function ran
+            raise CheckFailure(f"{description} could not be called: {error}")
+        return description, reply
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Returned:
+        description, reply = self._request(function, args, kwargs)
         if not reply["ok"]:
-            error = str(reply.get("error", "unknown error"))
-            if error.startswith("NotImplementedError"):
-                raise CheckFailure(f"{description} is not implemented yet")
-            if error.startswith("NameError") and "is not defined" in error and function in error:
-                raise CheckFailure(f"{function} is not defined in the exercise cell")
-            raise CheckFailure(f"{description} raised {error}")
-        return Returned(wire.restore(reply.get("value")), description)
+            raise CheckFailure(f"{description} raised {reply.get('error')}")
+        observed = wire.restore(reply.get("observed") or {})
+        return Returned(wire.restore(reply.get("value")), description, observed)
+
+    def raises(self, function: str, *args: Any, **kwargs: Any) -> str:
+        description, reply = self._request(function, args, kwargs)
+        if reply["ok"]:
+            raise _not_raised(description, wire.restore(reply.get("value")))
+        return str(reply.get("error"))

@@ -1,0 +1,1 @@
+"""OpenAI-compatible serving of the local LLM, with transformers' own `transformers serve`."""

@@ -1,0 +1,34 @@
+"""Helpers for the per-track exercise tests: namespaces and running every check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.engine.catalog import get_exercise
+from grader.engine.report import CheckResult
+from grader.engine.runner import run_check
+from grader.engine.student import LocalStudent
+from grader.paths import REPO_DIR
+from tests.conftest import load_module
+from tests.submissions import student_notebook
+
+
+def reference_namespace(notebook: str) -> dict[str, Any]:
+    """A track's reference solutions, as the namespace a notebook would have."""
+    return dict(vars(load_module(REPO_DIR / "solutions" / f"{notebook}.py", f"{notebook}_ref")))
+
+
+def stub_namespace(track: str) -> dict[str, Any]:
+    """The untouched learner notebook's setup and exercise cells, executed."""
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    for cell in student_notebook(track).cells:
+        nbgrader = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and (nbgrader.get("solution") or "mlkata" in cell.metadata):
+            exec(compile(cell.source, "<stub>", "exec"), namespace)
+    return namespace
+
+
+def run_all_checks(exercise_id: str, namespace: dict[str, Any]) -> list[CheckResult]:
+    """Every check of the exercise, hidden ones included, against ``namespace``."""
+    student = LocalStudent(namespace)
+    return [run_check(check, student) for check in get_exercise(exercise_id).checks]
