@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from grader.engine.catalog import get_exercise
@@ -9,8 +12,15 @@ from grader.engine.report import CheckResult
 from grader.engine.runner import run_check
 from grader.engine.student import LocalStudent
 from grader.paths import REPO_DIR
-from tests.conftest import load_module
 from tests.submissions import student_notebook
+
+
+def load_module(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def reference_namespace(notebook: str) -> dict[str, Any]:

@@ -7,19 +7,11 @@ from typing import Any
 import pytest
 
 from grader.engine.catalog import load_tracks
-from grader.engine.report import CheckResult
-from grader.engine.runner import run_check
-from grader.engine.student import LocalStudent
 from tests.tracks.bert_wrong_solutions import WRONG_SOLUTIONS
+from tests.tracks.checking import run_all_checks
 
 EXERCISES = [exercise.id for exercise in load_tracks()["bert"].exercises]
 FAST = [e for e in EXERCISES if e != "bert.fine_tune"]
-
-
-def run_all_checks(exercise_id: str, namespace: dict[str, Any]) -> list[CheckResult]:
-    exercise = next(e for e in load_tracks()["bert"].exercises if e.id == exercise_id)
-    student = LocalStudent(namespace)
-    return [run_check(check, student) for check in exercise.checks]
 
 
 @pytest.mark.parametrize("exercise_id", FAST)
