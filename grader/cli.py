@@ -21,6 +21,7 @@ VERBS = {
     "hint": "show a hint for an exercise",
     "doctor": "report versions, models, device and cache location",
     "prepare": "convert and cache the offline models (done once; lab does it too)",
+    "data": "write the offline image data (digits) and train the ResNet-18 checkpoint",
     "build": "regenerate notebooks/ and exercises/ from the single sources",
 }
 
