@@ -171,7 +171,7 @@ def loaders_work_on_another_folder(student: Student) -> None:
         for index, name in enumerate(names):
             (root / split / name).mkdir(parents=True)
             for number in range(3 + index):
-                source = files[offset + 36 * (index + 3 * number)]
+                source = files[offset + 20 * (5 * index + number)]
                 load_image(source).save(root / split / name / f"{number}.png")
     got, summary = _describe(student, root, 5)
     if summary["classes"] != names or summary["sizes"] != [12, 12]:
