@@ -146,3 +146,15 @@ def test_data_verb_builds_the_folder(tmp_path: Path, capsys: pytest.CaptureFixtu
 
     assert main(["data", "digits", "--root", str(tmp_path / "d")]) == 0
     assert "train 1437, val 360 images" in capsys.readouterr().out
+
+
+def test_bank_corrects_the_article_on_imagenet() -> None:
+    """Does the ResNet topic hold the article's question, corrected, plus at least 15 more?"""
+    from grader.bank import load_bank
+
+    questions = load_bank()["resnet"]
+    assert len(questions) >= 16
+    article = [q for q in questions if q.from_source]
+    assert [q.id for q in article] == ["resnet.cv-large-models"]
+    answer = article[0].text["en"].answer
+    assert "2015" in answer and "2017" in answer and "did not" in answer
