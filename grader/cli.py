@@ -22,6 +22,7 @@ VERBS = {
     "serve": "serve the local LLM with an OpenAI-compatible API on loopback",
     "doctor": "report versions, models, device and cache location",
     "prepare": "convert and cache the offline models (done once; lab does it too)",
+    "data": "write the offline image data (digits) and train the ResNet-18 checkpoint",
     "build": "regenerate notebooks/ and exercises/ from the single sources",
 }
 

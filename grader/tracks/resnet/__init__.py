@@ -1,0 +1,1 @@
+"""ResNet image classification track: a real torchvision ResNet-18 on real digit images."""

@@ -1,0 +1,387 @@
+"""Checks for the ResNet track, run against real torchvision ResNets on the digit images.
+
+Expected values come from torchvision and scikit-learn called directly here, never from
+the reference solutions, and hidden checks use inputs the learner has not seen.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import tempfile
+from pathlib import Path
+
+import torch
+
+from grader.engine.expect import describe, expect_number, expect_tensor, fail
+from grader.engine.resources import build
+from grader.engine.spec import Ref, check
+from grader.engine.student import Student
+from grader.engine.wire import ModuleState
+from grader.tracks.resnet.data import (
+    CLASSES,
+    digits_root,
+    eval_transform,
+    load_split_tensors,
+    split_dir,
+)
+from grader.tracks.resnet.images import load_image
+
+PRETRAINED = Ref.of("resnet.model", pretrained=True)
+NORMALISED = "normalise with ImageNet's mean and std after ToTensor()"
+
+
+def val_files() -> list[Path]:
+    return sorted(split_dir("val").glob("*/*.png"))
+
+
+@functools.cache
+def val_tensors() -> tuple[torch.Tensor, torch.Tensor]:
+    return load_split_tensors("val")  # (N, 3, 32, 32), (N,)
+
+
+def trusted_logits(model: Ref | torch.nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """Logits (N, C) of the real model in eval mode, computed here in chunks."""
+    module = build(model) if isinstance(model, Ref) else model
+    module.eval()
+    with torch.no_grad():
+        return torch.cat([module(images[i : i + 128]) for i in range(0, len(images), 128)])
+
+
+def scratch_folder() -> Path:
+    return Path(tempfile.mkdtemp(prefix="mlkata-resnet-"))
+
+
+def unseen_image(kind: str) -> Path:
+    """A val digit saved as a 48x48 RGB image ("large") or an 8-bit grey PNG ("grey")."""
+    source = load_image(val_files()[17])
+    path = scratch_folder() / f"{kind}.png"
+    if kind == "large":
+        source.resize((48, 48)).save(path)
+    else:
+        source.convert("L").save(path)
+    return path
+
+
+# --- resnet.transforms -----------------------------------------------------------------
+
+
+def _expect_eval_transform(student: Student, path: Path) -> None:
+    got = student.call("transform_image", str(path), False)
+    want = eval_transform()(load_image(path))
+    expect_tensor(got.call, got.value, want, "the transformed image", atol=1e-5, why=NORMALISED)
+
+
+@check("resnet.transforms", points=1)
+def eval_transform_resizes_and_normalises(student: Student) -> None:
+    """evaluation transform: 32x32 tensor normalised with ImageNet's statistics"""
+    for path in val_files()[::120]:
+        _expect_eval_transform(student, path)
+
+
+@check("resnet.transforms", points=1)
+def train_transform_augments(student: Student) -> None:
+    """training transform: same shape and normalisation, plus a random augmentation"""
+    path = val_files()[3]
+    got = student.call("transform_image", str(path), True)
+    plain = eval_transform()(load_image(path))
+    if not isinstance(got.value, torch.Tensor) or got.value.shape != plain.shape:
+        raise fail(got.call, describe(got.value), f"a tensor of shape {tuple(plain.shape)}")
+    if got.value.min().item() > -1.5:
+        raise fail(
+            got.call,
+            f"a tensor with minimum {got.value.min().item():.3f}",
+            "black pixels near -2.1 after normalisation",
+            NORMALISED,
+        )
+    if torch.allclose(got.value, plain, atol=1e-4):
+        raise fail(
+            got.call,
+            "the same tensor as the evaluation transform",
+            "a randomly augmented image",
+            "add a small random shift or rotation (no flips: a mirrored digit is another shape)",
+        )
+
+
+@check("resnet.transforms", points=1, hidden=True)
+def handles_other_sizes_and_grey_images(student: Student) -> None:
+    """resizes larger images and turns grey images into 3 channels"""
+    for kind in ("large", "grey"):
+        _expect_eval_transform(student, unseen_image(kind))
+
+
+# --- resnet.loaders --------------------------------------------------------------------
+
+
+def _describe(student: Student, root: Path, batch_size: int):
+    got = student.call("describe_loaders", str(root), batch_size)
+    if not isinstance(got.value, dict):
+        raise fail(got.call, describe(got.value), "the dict describe_loaders builds")
+    return got, got.value
+
+
+@check("resnet.loaders", points=1)
+def loaders_read_both_splits(student: Student) -> None:
+    """reads train and val as ImageFolders with the digit classes"""
+    got, summary = _describe(student, digits_root(), 32)
+    if summary["classes"] != list(CLASSES):
+        raise fail(got.call, f"classes {summary['classes']}", f"classes {list(CLASSES)}")
+    sizes = [len(list(split_dir(s).glob("*/*.png"))) for s in ("train", "val")]
+    if summary["sizes"] != sizes:
+        raise fail(got.call, f"sizes {summary['sizes']}", f"{sizes} (train, val)")
+
+
+@check("resnet.loaders", points=1)
+def val_loader_is_ordered_and_train_is_shuffled(student: Student) -> None:
+    """the validation loader keeps a fixed order, uses the eval transform; train shuffles"""
+    got, summary = _describe(student, digits_root(), 32)
+    images, labels = val_tensors()
+    expect_tensor(
+        got.call,
+        summary["val_labels"],
+        labels[:32],
+        "labels of the first val batch",
+        why="do not shuffle the validation loader",
+    )
+    expect_tensor(
+        got.call,
+        summary["val_images"],
+        images[:32],
+        "images of the first val batch",
+        atol=1e-5,
+        why="the validation set takes the evaluation transform (no augmentation)",
+    )
+    train_labels = summary["train_labels"]
+    if isinstance(train_labels, torch.Tensor) and bool((train_labels == 0).all()):
+        raise fail(
+            got.call,
+            "a first training batch made only of class 0",
+            "a shuffled batch",
+            "pass shuffle=True to the training DataLoader",
+        )
+
+
+@check("resnet.loaders", points=1, hidden=True)
+def loaders_work_on_another_folder(student: Student) -> None:
+    """works on an unseen ImageFolder with other class names and batch size"""
+    root = scratch_folder()
+    names = ["cat", "dog", "owl"]
+    files = val_files()
+    for split, offset in (("train", 0), ("val", 1)):
+        for index, name in enumerate(names):
+            (root / split / name).mkdir(parents=True)
+            for number in range(3 + index):
+                source = files[offset + 20 * (5 * index + number)]
+                load_image(source).save(root / split / name / f"{number}.png")
+    got, summary = _describe(student, root, 5)
+    if summary["classes"] != names or summary["sizes"] != [12, 12]:
+        raise fail(
+            got.call,
+            f"classes {summary['classes']}, sizes {summary['sizes']}",
+            f"classes {names}, sizes [12, 12]",
+        )
+
+
+# --- resnet.fix_script -----------------------------------------------------------------
+
+
+def _expect_accuracy(student: Student, model: Ref, batch_size: int, why: str) -> None:
+    got = student.call("evaluate_folder", model, str(split_dir("val")), batch_size)
+    images, labels = val_tensors()
+    predictions = trusted_logits(model, images).argmax(dim=-1)
+    want = (predictions == labels).double().mean().item()
+    if isinstance(got.value, float | int | torch.Tensor) and not isinstance(got.value, bool):
+        value = float(got.value)
+        if abs(value - want) > 1e-9:
+            raise fail(got.call, f"accuracy {value:.6f}", f"{want:.6f}", why)
+    expect_number(got.call, got.value, want, "accuracy", atol=1e-9)
+
+
+@check("resnet.fix_script", points=1)
+def measures_accuracy_on_held_out_data(student: Student) -> None:
+    """returns the overall accuracy of the pretrained ResNet-18 on the validation images"""
+    _expect_accuracy(student, PRETRAINED, 64, "count correct images over all images")
+
+
+@check("resnet.fix_script", points=1)
+def evaluates_in_eval_mode(student: Student) -> None:
+    """evaluates in eval mode, even when the model arrives in training mode"""
+    model = Ref.of("resnet.model", pretrained=True, train_mode=True)
+    _expect_accuracy(
+        student,
+        model,
+        8,
+        "in training mode BatchNorm normalises with each batch's statistics: call model.eval()",
+    )
+
+
+@check("resnet.fix_script", points=1)
+def counts_images_not_batches(student: Student) -> None:
+    """weights every image equally when the last batch is smaller"""
+    model = Ref.of("resnet.model", pretrained=True, head_seed=3)
+    _expect_accuracy(
+        student,
+        model,
+        100,
+        "360 images in batches of 100: averaging per-batch accuracies overweights the last 60",
+    )
+
+
+# --- resnet.head -----------------------------------------------------------------------
+
+
+def _expect_new_head(student: Student, model: Ref, num_classes: int) -> None:
+    got = student.call("replace_head", model, num_classes)
+    original = build(model).state_dict()
+    if not isinstance(got.value, ModuleState):
+        raise fail(got.call, describe(got.value), "the ResNet with its new head")
+    state = got.value.state_dict
+    in_features = original["fc.weight"].shape[1]
+    for name, shape in (("fc.weight", (num_classes, in_features)), ("fc.bias", (num_classes,))):
+        if name not in state or tuple(state[name].shape) != shape:
+            got_shape = tuple(state[name].shape) if name in state else "missing"
+            raise fail(
+                got.call,
+                f"{name} of shape {got_shape}",
+                f"shape {shape}",
+                "read in_features from model.fc.in_features instead of hard-coding it",
+            )
+    for name, tensor in original.items():
+        if not name.startswith("fc.") and (
+            name not in state or not torch.equal(state[name], tensor)
+        ):
+            raise fail(got.call, f"a changed backbone ({name})", "the backbone left untouched")
+
+
+@check("resnet.head", points=1)
+def replaces_the_head_of_resnet18(student: Student) -> None:
+    """puts a 3-class head on the pretrained ResNet-18, backbone untouched"""
+    _expect_new_head(student, PRETRAINED, 3)
+
+
+@check("resnet.head", points=1, hidden=True)
+def replaces_the_head_of_resnet50(student: Student) -> None:
+    """works on ResNet-50, whose head reads 2048 features"""
+    _expect_new_head(student, Ref.of("resnet.model", arch="resnet50", seed=5), 7)
+
+
+# --- resnet.fine_tune ------------------------------------------------------------------
+
+TARGET_ACCURACY = 0.9
+
+
+@check("resnet.fine_tune", points=4, timeout_s=240)
+def reaches_the_target_accuracy(student: Student) -> None:
+    """a fresh head on the pretrained backbone reaches 0.9 validation accuracy"""
+    start = Ref.of("resnet.model", pretrained=True, head_seed=0)
+    got = student.call("fine_tune", start, str(split_dir("train")))
+    if not isinstance(got.value, ModuleState) or "fc.weight" not in got.value.state_dict:
+        raise fail(got.call, describe(got.value), "the fine-tuned ResNet-18")
+    model = build(start)
+    try:
+        model.load_state_dict(got.value.state_dict)
+    except RuntimeError as error:
+        first = str(error).splitlines()[0]
+        raise fail(got.call, f"weights that do not fit ResNet-18 ({first})", "ResNet-18") from None
+    images, labels = val_tensors()
+    accuracy = (trusted_logits(model, images).argmax(dim=-1) == labels).double().mean().item()
+    if accuracy < TARGET_ACCURACY:
+        raise fail(
+            got.call,
+            f"validation accuracy {accuracy:.3f}",
+            f"at least {TARGET_ACCURACY}",
+            "check the learning rate, zero_grad before backward, and optimizer.step()",
+        )
+
+
+# --- resnet.confusion ------------------------------------------------------------------
+
+
+def _expect_confusion(student: Student, targets: list[int], guesses: list[int], classes: int):
+    from sklearn.metrics import confusion_matrix
+
+    got = student.call("confusion_matrix", torch.tensor(targets), torch.tensor(guesses), classes)
+    want = torch.as_tensor(confusion_matrix(targets, guesses, labels=list(range(classes))))
+    expect_tensor(
+        got.call, got.value, want, "confusion", why="rows are true classes, columns predicted"
+    )
+
+
+@check("resnet.confusion", points=1)
+def matches_scikit_learn(student: Student) -> None:
+    """matches scikit-learn, including a class that is never predicted"""
+    _expect_confusion(student, [0, 0, 1, 2, 2, 2, 1], [0, 1, 1, 1, 2, 0, 1], 4)
+
+
+@check("resnet.confusion", points=1)
+def confusion_of_the_pretrained_model(student: Student) -> None:
+    """the pretrained ResNet-18's confusion matrix on the validation images"""
+    from sklearn.metrics import confusion_matrix
+
+    got = student.call("confusion_for_folder", PRETRAINED, str(split_dir("val")), 50)
+    images, labels = val_tensors()
+    predictions = trusted_logits(PRETRAINED, images).argmax(dim=-1)
+    want = confusion_matrix(labels.numpy(), predictions.numpy(), labels=list(range(10)))
+    expect_tensor(got.call, got.value, torch.as_tensor(want), "confusion")
+
+
+@check("resnet.confusion", points=1, hidden=True)
+def matches_scikit_learn_on_random_cases(student: Student) -> None:
+    """matches scikit-learn on many random cases"""
+    rng = random.Random(31)
+    for _ in range(20):
+        classes = rng.randint(2, 6)
+        size = rng.randint(1, 50)
+        _expect_confusion(
+            student,
+            [rng.randrange(classes) for _ in range(size)],
+            [rng.randrange(classes) for _ in range(size)],
+            classes,
+        )
+
+
+# --- resnet.topk -----------------------------------------------------------------------
+
+NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def _expect_topk(student: Student, model: Ref, path: Path, k: int) -> None:
+    got = student.call("predict_topk", model, str(path), NAMES, k)
+    image = eval_transform()(load_image(path)).unsqueeze(0)  # (1, 3, 32, 32)
+    probabilities = trusted_logits(model, image).softmax(dim=-1)[0]
+    top = probabilities.topk(k)
+    want = [(NAMES[i], p) for p, i in zip(top.values.tolist(), top.indices.tolist(), strict=True)]
+    if not isinstance(got.value, list | tuple) or len(got.value) != k:
+        raise fail(got.call, describe(got.value), f"a list of {k} (name, probability) pairs")
+    for rank, (item, (name, probability)) in enumerate(zip(got.value, want, strict=True)):
+        if not isinstance(item, list | tuple) or len(item) != 2 or item[0] != name:
+            raise fail(
+                got.call,
+                f"entry {rank}: {describe(item)}",
+                f"({name!r}, {probability:.4f}), best first",
+                "sort by probability, largest first (topk does), and map ids to class names",
+            )
+        value = float(item[1]) if isinstance(item[1], float | int | torch.Tensor) else None
+        if value is None or abs(value - probability) > 1e-4:
+            raise fail(
+                got.call,
+                f"entry {rank} probability {item[1]!r}",
+                f"{probability:.4f}",
+                "report softmax probabilities, not logits, for the evaluation transform",
+            )
+
+
+@check("resnet.topk", points=1)
+def top3_of_a_validation_image(student: Student) -> None:
+    """top-3 classes of a validation image, with names and probabilities"""
+    model = Ref.of("resnet.model", pretrained=True, head_seed=2)
+    for path in val_files()[5::150]:
+        _expect_topk(student, model, path, 3)
+
+
+@check("resnet.topk", points=1, hidden=True)
+def topk_of_unseen_files(student: Student) -> None:
+    """top-5 of a grey PNG and of a larger image"""
+    model = Ref.of("resnet.model", pretrained=True, head_seed=4)
+    for kind in ("grey", "large"):
+        _expect_topk(student, model, unseen_image(kind), 5)

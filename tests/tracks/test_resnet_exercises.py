@@ -1,0 +1,160 @@
+"""Do the ResNet checks tell right from wrong? Reference passes, stubs and mistakes fail;
+the platform's image helpers fail with one-line messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.engine.catalog import load_tracks
+from grader.engine.report import CheckResult
+from grader.engine.runner import run_check
+from grader.engine.student import LocalStudent
+from grader.paths import REPO_DIR
+from grader.tracks.resnet.images import ImageDataError
+from tests.conftest import load_module
+from tests.tracks.resnet_wrong_solutions import WRONG_SOLUTIONS
+
+EXERCISES = [exercise.id for exercise in load_tracks()["resnet"].exercises]
+FAST = [e for e in EXERCISES if e != "resnet.fine_tune"]
+
+
+@pytest.fixture(scope="session")
+def resnet_reference() -> dict[str, Any]:
+    """The reference solutions, as the namespace a notebook would have (data built once)."""
+    path = REPO_DIR / "solutions" / "resnet_classification.py"
+    return vars(load_module(path, "resnet_reference"))
+
+
+@pytest.fixture(scope="session")
+def resnet_stubs() -> dict[str, Any]:
+    """The untouched learner notebook's setup and exercise cells, executed."""
+    from tests.submissions import student_notebook
+
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    for cell in student_notebook("resnet").cells:
+        nbgrader = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and (nbgrader.get("solution") or "mlkata" in cell.metadata):
+            exec(compile(cell.source, "<stub>", "exec"), namespace)
+    return namespace
+
+
+def run_all_checks(exercise_id: str, namespace: dict[str, Any]) -> list[CheckResult]:
+    exercise = next(e for e in load_tracks()["resnet"].exercises if e.id == exercise_id)
+    student = LocalStudent(namespace)
+    return [run_check(check, student) for check in exercise.checks]
+
+
+@pytest.mark.parametrize("exercise_id", FAST)
+def test_reference_solution_passes_every_check(exercise_id: str, resnet_reference: dict) -> None:
+    """Does the reference solution pass all checks, hidden ones included?"""
+    results = run_all_checks(exercise_id, resnet_reference)
+    assert [r.message for r in results if not r.passed] == []
+    assert results, "an exercise without checks proves nothing"
+
+
+@pytest.mark.slow
+def test_reference_fine_tuning_reaches_the_target(resnet_reference: dict) -> None:
+    """Does the reference fine-tuning reach the accuracy the check demands?"""
+    results = run_all_checks("resnet.fine_tune", resnet_reference)
+    assert [r.message for r in results if not r.passed] == []
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_untouched_stub_fails_every_check(exercise_id: str, resnet_stubs: dict) -> None:
+    """Does the learner's untouched stub fail, with a message that says it is not done?"""
+    results = run_all_checks(exercise_id, resnet_stubs)
+    assert results and not any(r.passed for r in results)
+    assert all("not implemented" in r.message for r in results)
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "function", "wrong"),
+    WRONG_SOLUTIONS,
+    ids=[wrong.__name__ for _, _, wrong in WRONG_SOLUTIONS],
+)
+def test_plausible_wrong_solution_fails(
+    exercise_id: str, function: str, wrong: Any, resnet_reference: dict
+) -> None:
+    """Does a realistic mistake fail at least one check, with a readable message?"""
+    # A fresh copy of the reference: its "(given)" helpers look names up in this namespace.
+    path = REPO_DIR / "solutions" / "resnet_classification.py"
+    namespace: dict[str, Any] = {"__name__": "resnet_wrong"}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    namespace[function] = wrong
+    results = run_all_checks(exercise_id, namespace)
+    failures = [r for r in results if not r.passed]
+    assert failures, f"{wrong.__name__} ({wrong.__doc__}) passed every check"
+    assert all(r.message for r in failures)
+
+
+# --- one-line errors ---------------------------------------------------------------------
+
+
+def one_line(error: pytest.ExceptionInfo) -> str:
+    message = str(error.value)
+    assert "\n" not in message and isinstance(error.value, ImageDataError)
+    return message
+
+
+def test_a_file_that_is_not_an_image(tmp_path: Path, resnet_reference: dict) -> None:
+    """Is a text file named .png refused in one line, naming the file?"""
+    fake = tmp_path / "cat.png"
+    fake.write_text("not a picture")
+    with pytest.raises(ImageDataError) as error:
+        resnet_reference["predict_topk"](None, str(fake), ["a"], 1)
+    assert "cat.png is not an image" in one_line(error)
+
+
+def test_a_grey_image_for_a_three_channel_model(resnet_reference: dict) -> None:
+    """Is a 1-channel batch for an RGB ResNet refused in one line, saying how to fix it?"""
+    import torch
+    from torchvision.models import resnet18
+
+    with pytest.raises(ImageDataError) as error:
+        resnet_reference["check_model_input"](torch.zeros(1, 1, 32, 32), resnet18())
+    assert "expects 3-channel images but got 1" in one_line(error)
+    assert ".convert('RGB')" in one_line(error)
+
+
+def test_an_empty_class_folder(tmp_path: Path, resnet_reference: dict) -> None:
+    """Does build_loaders refuse an ImageFolder with an empty class folder in one line?"""
+    import shutil
+
+    for split in ("train", "val"):
+        shutil.copytree(Path(resnet_reference["VAL_DIR"]) / "1", tmp_path / split / "1")
+        (tmp_path / split / "2").mkdir()
+    with pytest.raises(ImageDataError) as error:
+        resnet_reference["build_loaders"](str(tmp_path), 8)
+    assert "class folder '2'" in one_line(error) and "holds no images" in one_line(error)
+
+
+def test_deleted_digits_are_rebuilt(tmp_path: Path) -> None:
+    """Is a deleted or half-written digits folder rebuilt on next use?"""
+    from grader.tracks.resnet.data import digits_root
+
+    root = digits_root(tmp_path / "digits")
+    (root / "COMPLETE").unlink()
+    assert len(list(digits_root(root).glob("*/*/*.png"))) == 1797
+
+
+def test_data_verb_builds_the_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """Does `mlkata data digits --root DIR` write the ImageFolder and say where?"""
+    from grader.cli import main
+
+    assert main(["data", "digits", "--root", str(tmp_path / "d")]) == 0
+    assert "train 1437, val 360 images" in capsys.readouterr().out
+
+
+def test_bank_corrects_the_article_on_imagenet() -> None:
+    """Does the ResNet topic hold the article's question, corrected, plus at least 15 more?"""
+    from grader.bank import load_bank
+
+    questions = load_bank()["resnet"]
+    assert len(questions) >= 16
+    article = [q for q in questions if q.from_source]
+    assert [q.id for q in article] == ["resnet.cv-large-models"]
+    answer = article[0].text["en"].answer
+    assert "2015" in answer and "2017" in answer and "did not" in answer
