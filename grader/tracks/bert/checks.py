@@ -303,7 +303,7 @@ def saved_folder_is_complete(student: Student) -> None:
     """the saved folder alone reproduces the predictions, tokenizer included"""
     from transformers import AutoTokenizer, BertForSequenceClassification
 
-    from grader.tracks.bert.resources import quiet_transformers
+    from grader.models.quiet import quiet_transformers
 
     folder, model, got = _save_and_reload(student, seed=9)
     try:

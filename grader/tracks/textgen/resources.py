@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from grader.engine.resources import OBSERVATIONS, resource
+from grader.models.quiet import quiet_transformers
 from grader.models.registry import resolve
-from grader.tracks.bert.resources import quiet_transformers
 
 
 def _record_input_length(module: Any, args: tuple, kwargs: dict) -> None:
