@@ -50,3 +50,19 @@ def test_answer_markdown_in_one_language_or_both() -> None:
 def test_unknown_question_is_one_clear_error() -> None:
     with pytest.raises(MlkataError, match=r"unknown question 'bert\.nope'"):
         get_question("bert.nope")
+
+
+def test_efficiency_bank_covers_the_article_and_corrects_it() -> None:
+    """Has the efficiency topic 20+ questions, the article's three, and its corrections?"""
+    questions = load_bank()["efficiency"]
+    assert len(questions) >= 20
+    article = {q.id for q in questions if q.from_source}
+    assert article == {
+        "efficiency.five-steps",
+        "efficiency.faster-training",
+        "efficiency.faster-inference",
+    }
+    training = get_question("efficiency.faster-training").text["en"].answer
+    assert "CNN and RNN" in training and "wrong" in training
+    inference = get_question("efficiency.faster-inference").text["en"].answer
+    assert "multithreading" in inference and "weak" in inference

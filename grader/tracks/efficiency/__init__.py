@@ -1,0 +1,2 @@
+"""Fundamentals and efficiency track: the five steps of training, then faster training
+and faster inference, each measured on a real model."""
