@@ -24,6 +24,7 @@ VERBS = {
     "prepare": "convert and cache the offline models (done once; lab does it too)",
     "data": "write the offline image data (digits) and train the ResNet-18 checkpoint",
     "build": "regenerate notebooks/ and exercises/ from the single sources",
+    "course": "create an nbgrader course and autograde it in parallel, resumably",
 }
 
 

@@ -1,0 +1,49 @@
+"""Per-exercise grades of an assignment as CSV, read from nbgrader's gradebook."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from grader.course.nbgrader_cli import require_course
+from grader.errors import MlkataError
+
+
+def export_csv(course: Path, assignment: str, out: Path) -> int:
+    """Write one row per submission: student, score, max_score, then one column per
+    exercise (its points). Returns the number of rows."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from grader.engine.catalog import all_exercises
+
+    require_course(course)
+    by_cell = {e.check_grade_id: e.id for e in all_exercises().values()}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        try:
+            gradebook.find_assignment(assignment)
+        except MissingEntry:
+            raise MlkataError(f"assignment {assignment!r} is not in the gradebook") from None
+        rows, columns = [], []
+        for student in sorted(gradebook.students, key=lambda s: s.id):
+            try:
+                submission = gradebook.find_submission(assignment, student.id)
+            except MissingEntry:
+                continue
+            row: dict[str, object] = {
+                "student": student.id,
+                "score": submission.score,
+                "max_score": submission.max_score,
+            }
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    column = by_cell.get(grade.name, grade.name)
+                    row[column] = grade.score
+                    if column not in columns:
+                        columns.append(column)
+            rows.append(row)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["student", "score", "max_score", *columns])
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)

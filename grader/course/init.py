@@ -1,0 +1,56 @@
+"""`mlkata course init DIR`: an nbgrader course with one assignment per topic.
+
+The source notebooks are made from the single sources (as `mlkata build` makes them), the
+config installs the trusted grading pipeline, and nbgrader's own generate_assignment
+creates the release folder and the gradebook.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from grader.course.nbgrader_cli import last_error_line, run_nbgrader
+from grader.errors import MlkataError
+
+CONFIG = '''\
+"""nbgrader configuration written by `mlkata course init`."""
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+c.CourseDirectory.course_id = {course_id!r}
+c.CourseDirectory.root = {root!r}
+# Notebooks larger than this are skipped by nbgrader; a fine-tuned model is not a notebook.
+c.CourseDirectory.max_file_size = 100_000
+
+# Scores come from mlkata's sandboxed runner, not from running submissions in nbgrader's
+# kernel (see docs/grading-design.md). This must load: a broken config makes nbgrader
+# fall back to its defaults, which give full marks to silent test cells.
+from grader.nbgrader_plugin import configure  # noqa: E402
+
+configure(c)
+'''
+
+
+def init_course(root: Path, force: bool = False) -> list[str]:
+    """Create the course at ``root``; returns the assignment names."""
+    from grader.authoring.assemble import source_notebook
+    from grader.engine.catalog import load_tracks
+
+    if (root / "nbgrader_config.py").exists() and not force:
+        raise MlkataError(f"{root} already holds a course: use --force to refresh its sources")
+    root.mkdir(parents=True, exist_ok=True)
+    root = root.resolve()
+    (root / "nbgrader_config.py").write_text(CONFIG.format(course_id=root.name, root=str(root)))
+    assignments = []
+    for track in load_tracks().values():
+        folder = root / "source" / track.name
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(source_notebook(track), folder / f"{track.notebook}.ipynb")
+        done = run_nbgrader(root, "generate_assignment", track.name, "--force")
+        if done.returncode != 0:
+            raise MlkataError(
+                f"nbgrader generate_assignment {track.name} failed: {last_error_line(done)}"
+            )
+        assignments.append(track.name)
+    return assignments
