@@ -24,6 +24,8 @@ VERBS = {
     "prepare": "convert and cache the offline models (done once; lab does it too)",
     "data": "write the offline image data (digits) and train the ResNet-18 checkpoint",
     "build": "regenerate notebooks/ and exercises/ from the single sources",
+    "mock": "a timed mock interview from the question bank, scored and remembered",
+    "progress": "progress over mock interviews per topic, with a plot",
 }
 
 
