@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
 
 from rich.console import Console
 from rich.markdown import Markdown
@@ -43,7 +42,7 @@ class TerminalInterview:
     def __init__(
         self,
         session: Session,
-        stream: TextIO,
+        stream: Iterable[str],
         console: Console | None = None,
         clock: Clock = time.time,
         follow_up: FollowUp | None = None,
