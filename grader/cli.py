@@ -25,6 +25,8 @@ VERBS = {
     "data": "write the offline image data (digits) and train the ResNet-18 checkpoint",
     "build": "regenerate notebooks/ and exercises/ from the single sources",
     "course": "create an nbgrader course and autograde it in parallel, resumably",
+    "mock": "a timed mock interview from the question bank, scored and remembered",
+    "progress": "progress over mock interviews per topic, with a plot",
 }
 
 

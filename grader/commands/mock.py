@@ -1,0 +1,141 @@
+"""A timed mock interview drawn from the question bank: theory questions and one or two
+coding exercises, scored automatically and remembered in the history.
+
+Terminal mode (default): one question at a time with a countdown; end each answer with a
+line holding only `.` (or end of input); `?hint` shows a hint and costs 20% of that
+question's points; for a coding exercise give the path of a .py or .ipynb file with your
+functions. Answers after the deadline are recorded as late and earn no points. Ctrl-C saves
+the session: `mlkata mock --resume [SESSION]` continues it. --notebook writes the session as
+a notebook (deadline in its first cell) and opens JupyterLab on it.
+
+Grading: `mlkata mock --grade [SESSION]` (the latest by default) scores coding answers with
+the exercise's own checks in the sandbox, and theory answers against each key point with the
+MiniLM sentence model (Chinese answers: character-bigram recall of the Chinese key points
+plus MiniLM similarity to the English ones). It writes report.md and report.html into the
+session folder and records the scores in the history (SQLite; --history or $MLKATA_HOME).
+
+Spaced repetition: Leitner boxes 1-5. A score >= 0.7 on time moves a question up a box,
+< 0.4 back to box 1; box 1/2/3/4/5 is due again after 0/1/3/7/21 days. New sessions draw
+due questions first (lowest box, most overdue), then unseen ones, then the rest. The same
+--seed with the same history gives the same session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from grader.bank import DIFFICULTIES, LANGUAGES
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.add_argument("--minutes", type=float, default=45, help="time limit (default 45)")
+    parser.add_argument("--topics", nargs="+", metavar="TOPIC", help="topics (default: all)")
+    parser.add_argument("--difficulty", metavar="|".join(DIFFICULTIES), help="theory filter")
+    parser.add_argument("--lang", default="en", metavar="|".join(LANGUAGES), help="en or zh")
+    parser.add_argument("--seed", type=int, help="the same seed gives the same session")
+    parser.add_argument("--notebook", action="store_true", help="a notebook, not the terminal")
+    parser.add_argument("--no-open", action="store_true", help="do not start JupyterLab")
+    parser.add_argument("--no-coding", action="store_true", help="theory questions only")
+    parser.add_argument("--interviewer", action="store_true", help="LLM follow-up questions")
+    parser.add_argument("--no-grade", action="store_true", help="do not grade at the end")
+    parser.add_argument(
+        "--grade", nargs="?", const="", metavar="SESSION", help="grade a session (id or folder)"
+    )
+    parser.add_argument(
+        "--resume", nargs="?", const="", metavar="SESSION", help="continue an interrupted one"
+    )
+    parser.add_argument("--history", type=Path, help="the history database (SQLite)")
+
+
+def _history(args: argparse.Namespace):
+    from grader.mock import default_history_path, sessions_dir
+    from grader.mock.history import History
+
+    return History(args.history or default_history_path(), rebuild_from=sessions_dir())
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from grader.mock import sessions_dir
+    from grader.mock.session import build_session, find_session
+
+    console = Console()
+    if args.grade is not None:
+        session = find_session(sessions_dir(), args.grade or None)
+        return grade(session, args, console)
+    if args.resume is not None:
+        session = find_session(sessions_dir(), args.resume or None, unfinished=True)
+        if session.mode == "notebook":
+            return grade(session, args, console)
+    else:
+        with _history(args) as history:
+            cards = history.cards()
+        session = build_session(
+            sessions_dir(),
+            minutes=args.minutes,
+            topics=args.topics,
+            difficulty=args.difficulty,
+            lang=args.lang,
+            seed=args.seed,
+            mode="notebook" if args.notebook else "terminal",
+            cards=cards,
+            coding=not args.no_coding,
+        )
+        session.save()
+        if args.notebook:
+            return _notebook(session, args, console)
+    return _terminal(session, args, console)
+
+
+def _notebook(session, args: argparse.Namespace, console) -> int:
+    from grader.mock.notebook import write_notebook
+
+    path = write_notebook(session)
+    console.print(f"session {session.id}: {path}")
+    console.print(f"grade it with: mlkata mock --grade {session.id}")
+    if not args.no_open:
+        subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "lab", str(path)], start_new_session=True
+        )
+    return 0
+
+
+def _terminal(session, args: argparse.Namespace, console) -> int:
+    from grader.mock.terminal import TerminalInterview
+
+    follow_up = None
+    if args.interviewer:
+        from grader.mock.interviewer import make_follow_up
+
+        follow_up = make_follow_up(lambda m: console.print(f"[yellow]{m}[/]"))
+    console.print(f"session {session.id}: {len(session.items)} questions, {session.minutes:g} min")
+    TerminalInterview(session, sys.stdin, console, follow_up=follow_up).run()
+    if args.no_grade:
+        console.print(f"grade it with: mlkata mock --grade {session.id}")
+        return 0
+    return grade(session, args, console)
+
+
+def grade(session, args: argparse.Namespace, console) -> int:
+    from grader.mock.grading import grade_session, history_rows
+    from grader.mock.notebook import notebook_path, read_answers
+    from grader.mock.report import write_reports
+    from grader.mock.scoring import Scorer
+
+    if session.mode == "notebook" and notebook_path(session).exists():
+        read_answers(session)
+    graded = grade_session(session, Scorer())
+    with _history(args) as history:
+        history.record(*history_rows(session))
+    md, page = write_reports(session)
+    for name, part in graded["sections"].items():
+        console.print(f"{name}: {part['score']:g} / {part['max_score']:g}")
+    console.print(f"score {graded['score']:g} / {graded['max_score']:g}; late {graded['late']}")
+    console.print(f"report: {md}")
+    console.print(f"report: {page}")
+    return 0

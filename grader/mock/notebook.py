@@ -1,0 +1,94 @@
+"""The notebook form of a mock interview: one .ipynb in the session folder.
+
+The first cell shows the deadline. Each theory question has a markdown answer cell tagged
+``metadata.mlkata.mock_item``; each coding exercise has the track's setup cells once and
+its exercise cell (same nbgrader ``grade_id`` as in the learner notebook). ``mock --grade``
+reads the answers back; answers count as late when the notebook was last saved after the
+deadline.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_markdown_cell, new_notebook
+
+from grader.bank import get_question
+from grader.engine.submission import grade_id, read_notebook
+from grader.mock.session import Answer, Session
+
+PLACEHOLDER = "*Your answer / 你的答案:* "
+
+
+def notebook_path(session: Session) -> Path:
+    return Path(session.folder) / "mock_interview.ipynb"
+
+
+def write_notebook(session: Session) -> Path:
+    from grader.mock.coding import setup_cells, stub_cell
+
+    deadline = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(session.deadline))
+    cells = [
+        new_markdown_cell(
+            f"# Mock interview `{session.id}`\n\n**Deadline / 截止时间: {deadline}** "
+            f"({session.minutes:g} minutes). Save the notebook, then run "
+            f"`mlkata mock --grade {session.id}`. Answers saved after the deadline are late."
+        )
+    ]
+    for number, item in enumerate(session.items, start=1):
+        if item.kind == "theory":
+            text = get_question(item.id).text[session.lang]
+            cells.append(new_markdown_cell(f"## Q{number}. {text.question}\n\n*`{item.id}`*"))
+            cells.append(
+                new_markdown_cell(PLACEHOLDER, metadata={"mlkata": {"mock_item": item.id}})
+            )
+    coding = [item for item in session.items if item.kind == "coding"]
+    if coding:
+        from grader.engine.catalog import get_exercise
+
+        cells.extend(setup_cells(coding[0].topic))
+        for item in coding:
+            exercise = get_exercise(item.id)
+            cells.append(
+                new_markdown_cell(
+                    f"## {exercise.title[session.lang]}\n\n{exercise.instructions[session.lang]}"
+                )
+            )
+            cells.append(stub_cell(item.id))
+    path = notebook_path(session)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(new_notebook(cells=cells), path)
+    return path
+
+
+def read_answers(session: Session) -> None:
+    """Copy the notebook's answers into the session (coding cells into .py files)."""
+    from grader.engine.catalog import get_exercise
+
+    path = notebook_path(session)
+    notebook = read_notebook(path)
+    saved_at = path.stat().st_mtime
+    late = saved_at > session.deadline
+    by_grade_id = {
+        get_exercise(i.id).solution_grade_id: i for i in session.items if i.kind == "coding"
+    }
+    for cell in notebook.cells:
+        meta = cell.get("metadata", {}).get("mlkata", {})
+        item_id = meta.get("mock_item") if isinstance(meta, dict) else None
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if item_id:
+            text = source.replace(PLACEHOLDER.strip(), "").strip()
+            session.answers[item_id] = Answer(text, saved_at, late)
+        elif grade_id(cell) in by_grade_id:
+            item = by_grade_id[grade_id(cell)]
+            kept = Path(session.folder) / f"{item.id}.py"
+            kept.write_text(source, encoding="utf-8")
+            answered = "raise NotImplementedError" not in source
+            session.answers[item.id] = Answer(
+                str(path) if answered else "", saved_at, late, code_file=str(kept)
+            )
+    session.status = "finished"
+    session.save()

@@ -1,0 +1,163 @@
+"""A mock interview end to end with scripted answers: good, partial, empty, late, a hint,
+Chinese, a coding answer; then resume after an interrupt, and bad filters."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from grader.errors import MlkataError
+from grader.mock.calibration import load_labelled
+from grader.mock.coding import CodingScore
+from grader.mock.grading import HINT_COST, grade_session
+from grader.mock.report import markdown, write_reports
+from grader.mock.session import Item, Session, build_session
+from grader.mock.terminal import TerminalInterview
+
+
+def labelled(question: str, lang: str, label: str) -> str:
+    for row in load_labelled():
+        if (row["question"], row["lang"], row["label"]) == (question, lang, label):
+            return row["answer"].strip()
+    raise KeyError(question)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def script(*answers: str) -> io.StringIO:
+    return io.StringIO("".join(f"{a}\n.\n" for a in answers))
+
+
+def quiet() -> Console:
+    return Console(file=io.StringIO(), width=100)
+
+
+def session_with(home: Path, items: list[Item], lang: str = "en", now: float = 1e9) -> Session:
+    session = build_session(home / "sessions", minutes=10, lang=lang, seed=1, now=now)
+    session.items = items
+    session.save()
+    return session
+
+
+def test_same_seed_same_session(home: Path) -> None:
+    one = build_session(home, seed=7, now=1e9, topics=["bert", "textgen"])
+    two = build_session(home, seed=7, now=1e9, topics=["bert", "textgen"])
+    other = build_session(home, seed=8, now=1e9, topics=["bert", "textgen"])
+    assert one.items == two.items
+    assert one.items != other.items
+    kinds = [item.kind for item in one.items]
+    assert "theory" in kinds and 1 <= kinds.count("coding") <= 2
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        ({"topics": ["gan"]}, "valid topics are bert, resnet, textgen"),
+        ({"difficulty": "expert"}, "valid difficulties are easy, medium, hard"),
+    ],
+)
+def test_bad_filters_name_the_valid_values(home: Path, options: dict, fragment: str) -> None:
+    with pytest.raises(MlkataError, match=fragment):
+        build_session(home, **options)
+
+
+def test_scripted_english_session(home: Path, scorer) -> None:
+    q_good, q_partial = "bert.attention-mask-padding", "bert.metrics-class-imbalance"
+    q_empty, q_late = "bert.eval-mode-no-grad", "resnet.batchnorm-modes"
+    items = [
+        Item("theory", q_good, "bert"),
+        Item("theory", q_partial, "bert"),
+        Item("theory", q_empty, "bert"),
+        Item("theory", q_late, "resnet"),
+        Item("coding", "bert.metrics", "bert"),
+    ]
+    clock = Clock(1e9)
+    session = session_with(home, items, now=clock.now)
+    code = home / "mine.py"
+    code.write_text("def classification_metrics(y_true, y_pred, num_labels):\n    return {}\n")
+    answers = [
+        labelled(q_good, "en", "good"),
+        labelled(q_partial, "en", "partial") + "\n?hint",
+        labelled(q_partial, "en", "partial"),
+        "",
+        labelled(q_late, "en", "good"),
+        str(code),
+    ]
+
+    def ticking():
+        for line in script(*answers):
+            if line.startswith("In training mode"):  # the late answer: 11 minutes in
+                clock.now += 11 * 60
+            yield line
+
+    TerminalInterview(session, ticking(), quiet(), clock).run()
+    graded_code = []
+
+    def fake_grader(exercise_id: str, source: str) -> CodingScore:
+        graded_code.append((exercise_id, source))
+        return CodingScore(0.5, 1.5, 3.0, ["half the checks passed"])
+
+    graded = grade_session(session, scorer, fake_grader)
+    rows = {row["id"]: row for row in graded["items"]}
+    assert graded_code == [("bert.metrics", code.read_text())]
+    assert rows[q_good]["fraction"] > 0.7 and rows[q_good]["missed"] == []
+    assert rows[q_partial]["hints"] == 1
+    assert rows[q_partial]["fraction"] == pytest.approx(max(0, rows[q_partial]["raw"] - HINT_COST))
+    assert rows[q_good]["raw"] > rows[q_partial]["raw"] > rows[q_empty]["raw"] == 0
+    assert rows[q_late]["late"] and rows[q_late]["points"] == 0 and rows[q_late]["raw"] > 0.5
+    assert graded["late"] == 2 and graded["hints"] == 1  # the coding answer came later still
+    assert rows["bert.metrics"]["raw"] == 0.5 and rows["bert.metrics"]["points"] == 0
+    report = markdown(Session.load(session.path))
+    assert "**Missed**" in report and "What to study next" in report and q_empty in report
+    md, page = write_reports(session)
+    assert md.exists() and "<h2>" in page.read_text()
+
+
+def test_scripted_chinese_session(home: Path, scorer) -> None:
+    good_q, bad_q = "textgen.greedy-vs-sampling", "bert.bidirectional-vs-gpt"
+    items = [Item("theory", good_q, "textgen"), Item("theory", bad_q, "bert")]
+    session = session_with(home, items, lang="zh")
+    stream = script(labelled(good_q, "zh", "good"), labelled(bad_q, "zh", "bad"))
+    TerminalInterview(session, stream, quiet(), Clock(1e9)).run()
+    graded = grade_session(session, scorer)
+    good, bad = graded["items"]
+    assert good["raw"] > 0.6 > 0.3 > bad["raw"]
+    assert "贪心解码每一步都选概率最高的 token" in good["covered"]  # the Chinese key points
+
+
+def test_interrupt_then_resume(home: Path, scorer) -> None:
+    items = [
+        Item("theory", "textgen.temperature", "textgen"),
+        Item("theory", "textgen.kv-cache", "textgen"),
+    ]
+    clock = Clock(1e9)
+    session = session_with(home, items, now=clock.now)
+
+    def interrupting():
+        yield "Logits are divided by T before the softmax.\n"
+        yield ".\n"
+        clock.now += 120
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        TerminalInterview(session, interrupting(), quiet(), clock).run()
+    saved = Session.load(session.path)
+    assert saved.status == "interrupted" and list(saved.answers) == ["textgen.temperature"]
+    assert saved.remaining_s == pytest.approx(8 * 60)
+    clock.now += 3600  # an hour later: the pause does not count
+    TerminalInterview(saved, script("It stores past keys and values."), quiet(), clock).run()
+    resumed = Session.load(session.path)
+    assert resumed.status == "finished"
+    assert [a.late for a in resumed.answers.values()] == [False, False]
+    assert resumed.answers["textgen.temperature"].text.startswith("Logits")
