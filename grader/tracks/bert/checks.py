@@ -196,7 +196,7 @@ def accuracy_on_test_split(state: ModuleState) -> float:
     return (probabilities.argmax(dim=-1) == torch.tensor(labels)).double().mean().item()
 
 
-@check("bert.fine_tune", points=4, timeout_s=180)
+@check("bert.fine_tune", points=4, timeout_s=300)
 def reaches_the_target_accuracy(student: Student) -> None:
     """reaches 0.85 accuracy on the held-out test split"""
     texts, labels = load_split("train")
