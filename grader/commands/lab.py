@@ -21,10 +21,10 @@ def run(args: argparse.Namespace) -> int:
     from grader.errors import MlkataError
 
     if not args.skip_prepare:
-        from grader.models.registry import resolve
+        from grader.commands.prepare import ITEMS
 
-        for name in ("bert", "llm"):
-            resolve(name)
+        for prepare in ITEMS.values():
+            prepare()
     folder = REPO_DIR / "exercises"
     if not folder.is_dir():
         raise MlkataError(f"{folder} is missing: run mlkata from a repository checkout")
