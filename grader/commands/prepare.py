@@ -55,7 +55,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "items",
         nargs="*",
-        choices=[*ITEMS, []],
         metavar="ITEM",
         help=f"what to prepare (default: all of {', '.join(ITEMS)})",
     )
