@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import nbformat
-
 from grader.paths import REPO_DIR
 
 
@@ -22,6 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def rendered_files() -> dict[str, str]:
     """Relative path -> exact file text of every derived file."""
+    import nbformat
+
     from grader.authoring.assemble import source_notebook
     from grader.authoring.release import student_notebook
     from grader.engine.catalog import load_tracks

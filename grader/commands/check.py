@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from grader.engine.sandbox_client import DEFAULT_MEMORY_MB
+from grader.engine.limits import DEFAULT_MEMORY_MB
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.engine import protocol, wire
-
-DEFAULT_MEMORY_MB = 8192
+from grader.engine.limits import DEFAULT_MEMORY_MB
 
 
 class SandboxFault(Exception):
