@@ -7,11 +7,7 @@ from typing import Any
 import pytest
 
 from grader.engine.catalog import load_tracks
-from grader.engine.report import CheckResult
-from grader.engine.runner import run_check
-from grader.engine.student import LocalStudent
-from grader.paths import REPO_DIR
-from tests.conftest import load_module
+from tests.tracks.checking import reference_namespace, run_all_checks, stub_namespace
 from tests.tracks.efficiency_wrong_solutions import WRONG_SOLUTIONS
 
 TRACK = "efficiency"
@@ -25,27 +21,13 @@ def efficiency_reference() -> dict[str, Any]:
     from grader.engine.spec import Ref
 
     build(Ref.of("efficiency.fine_tuned"))  # fine-tunes once per machine, then loads from cache
-    module = load_module(REPO_DIR / "solutions" / "efficiency.py", "efficiency_reference")
-    return vars(module)
+    return reference_namespace("efficiency")
 
 
 @pytest.fixture(scope="session")
 def efficiency_stubs() -> dict[str, Any]:
     """The untouched learner notebook's setup and exercise cells, executed."""
-    from tests.submissions import student_notebook
-
-    namespace: dict[str, Any] = {"__name__": "__main__"}
-    for cell in student_notebook(TRACK).cells:
-        nbgrader = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and (nbgrader.get("solution") or "mlkata" in cell.metadata):
-            exec(compile(cell.source, "<stub>", "exec"), namespace)
-    return namespace
-
-
-def run_all_checks(exercise_id: str, namespace: dict[str, Any]) -> list[CheckResult]:
-    exercise = next(e for e in load_tracks()[TRACK].exercises if e.id == exercise_id)
-    student = LocalStudent(namespace)
-    return [run_check(check, student) for check in exercise.checks]
+    return stub_namespace("efficiency")
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)

@@ -9,12 +9,9 @@ from typing import Any
 import pytest
 
 from grader.engine.catalog import load_tracks
-from grader.engine.report import CheckResult
-from grader.engine.runner import run_check
-from grader.engine.student import LocalStudent
 from grader.paths import REPO_DIR
 from grader.tracks.resnet.images import ImageDataError
-from tests.conftest import load_module
+from tests.tracks.checking import reference_namespace, run_all_checks, stub_namespace
 from tests.tracks.resnet_wrong_solutions import WRONG_SOLUTIONS
 
 EXERCISES = [exercise.id for exercise in load_tracks()["resnet"].exercises]
@@ -24,27 +21,13 @@ FAST = [e for e in EXERCISES if e != "resnet.fine_tune"]
 @pytest.fixture(scope="session")
 def resnet_reference() -> dict[str, Any]:
     """The reference solutions, as the namespace a notebook would have (data built once)."""
-    path = REPO_DIR / "solutions" / "resnet_classification.py"
-    return vars(load_module(path, "resnet_reference"))
+    return reference_namespace("resnet_classification")
 
 
 @pytest.fixture(scope="session")
 def resnet_stubs() -> dict[str, Any]:
     """The untouched learner notebook's setup and exercise cells, executed."""
-    from tests.submissions import student_notebook
-
-    namespace: dict[str, Any] = {"__name__": "__main__"}
-    for cell in student_notebook("resnet").cells:
-        nbgrader = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and (nbgrader.get("solution") or "mlkata" in cell.metadata):
-            exec(compile(cell.source, "<stub>", "exec"), namespace)
-    return namespace
-
-
-def run_all_checks(exercise_id: str, namespace: dict[str, Any]) -> list[CheckResult]:
-    exercise = next(e for e in load_tracks()["resnet"].exercises if e.id == exercise_id)
-    student = LocalStudent(namespace)
-    return [run_check(check, student) for check in exercise.checks]
+    return stub_namespace("resnet")
 
 
 @pytest.mark.parametrize("exercise_id", FAST)
