@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader.bank import load_bank
 from grader.mock.calibration import load_labelled
 
 
@@ -29,7 +30,7 @@ def mlkata(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProce
 
 def test_bad_input_is_one_line(tmp_path: Path) -> None:
     for args, fragment in [
-        (("mock", "--topics", "gan"), "valid topics are bert, resnet, textgen"),
+        (("mock", "--topics", "gan"), "valid topics are " + ", ".join(sorted(load_bank()))),
         (("mock", "--difficulty", "expert"), "valid difficulties are easy, medium, hard"),
         (("mock", "--grade", "nope"), "no mock session 'nope'"),
         (("mock", "--resume"), "no unfinished mock session"),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from grader.bank import load_bank
 from grader.errors import MlkataError
 from grader.mock.calibration import load_labelled
 from grader.mock.coding import CodingScore
@@ -63,7 +64,7 @@ def test_same_seed_same_session(home: Path) -> None:
 @pytest.mark.parametrize(
     ("options", "fragment"),
     [
-        ({"topics": ["gan"]}, "valid topics are bert, resnet, textgen"),
+        ({"topics": ["gan"]}, "valid topics are " + ", ".join(sorted(load_bank()))),
         ({"difficulty": "expert"}, "valid difficulties are easy, medium, hard"),
     ],
 )
