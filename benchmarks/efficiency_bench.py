@@ -33,7 +33,7 @@ from grader.engine.catalog import load_tracks  # noqa: E402
 from grader.engine.resources import build  # noqa: E402
 from grader.engine.runner import run_check  # noqa: E402
 from grader.engine.spec import Ref  # noqa: E402
-from tests.conftest import load_module  # noqa: E402
+from tests.tracks.checking import reference_namespace  # noqa: E402
 
 
 def median_time(function: Any, repeats: int) -> float:
@@ -185,7 +185,7 @@ def main() -> None:
     args = parser.parse_args()
     import torch
 
-    reference = vars(load_module(REPO / "solutions" / "efficiency.py", "efficiency_reference"))
+    reference = reference_namespace("efficiency")
     bert = bert_int8(reference, args.repeats)
     llm = llm_kv_cache(args.repeats)
     checks = time_checks(reference, args.repeats)
