@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,32 +29,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from grader.engine.catalog import load_tracks  # noqa: E402
-from grader.engine.runner import run_check  # noqa: E402
-from grader.engine.student import LocalStudent, Returned  # noqa: E402
-
-
-class TimedStudent(LocalStudent):
-    """A local student that adds up the time spent inside the learner's own functions."""
-
-    inside_s = 0.0
-
-    def call(self, function: str, *args: Any, **kwargs: Any) -> Returned:
-        target = self.namespace[function]
-
-        def timed(*a: Any, **k: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return target(*a, **k)
-            finally:
-                self.inside_s += time.perf_counter() - started
-
-        saved = self.namespace[function]
-        self.namespace[function] = timed
-        try:
-            return super().call(function, *args, **kwargs)
-        finally:
-            self.namespace[function] = saved
+from benchmarks.check_timing import time_track_checks  # noqa: E402
 
 
 def reference_namespace() -> dict[str, Any]:
@@ -71,32 +45,7 @@ def reference_namespace() -> dict[str, Any]:
 
 
 def time_checks(repeats: int) -> list[dict[str, Any]]:
-    namespace = reference_namespace()
-    rows = []
-    for exercise in load_tracks()["bert"].exercises:
-        for check in exercise.checks:
-            runs = 1 if exercise.id == "bert.fine_tune" else repeats
-            student = TimedStudent(namespace)
-            assert run_check(check, student).passed  # warm-up: loads models, fills caches
-            totals, insides = [], []
-            for _ in range(runs):
-                student.inside_s = 0.0
-                started = time.perf_counter()
-                result = run_check(check, student)
-                totals.append(time.perf_counter() - started)
-                insides.append(student.inside_s)
-                assert result.passed, result.message
-            rows.append(
-                {
-                    "exercise": exercise.id,
-                    "check": check.name,
-                    "hidden": check.hidden,
-                    "check_s": statistics.median(totals),
-                    "model_s": statistics.median(insides),
-                }
-            )
-            print(f"  {exercise.id}: {check.name}: {rows[-1]['check_s']:.3f} s", file=sys.stderr)
-    return rows
+    return time_track_checks("bert", reference_namespace(), repeats, frozenset({"bert.fine_tune"}))
 
 
 def time_nbgrader_autograde() -> float:

@@ -28,10 +28,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.bert_checks import TimedStudent  # noqa: E402
-from grader.engine.catalog import load_tracks  # noqa: E402
+from benchmarks.check_timing import time_track_checks  # noqa: E402
 from grader.engine.resources import build  # noqa: E402
-from grader.engine.runner import run_check  # noqa: E402
 from grader.engine.spec import Ref  # noqa: E402
 from tests.tracks.checking import reference_namespace  # noqa: E402
 
@@ -114,30 +112,7 @@ def llm_kv_cache(repeats: int, tokens: int = 30) -> list[dict[str, Any]]:
 
 
 def time_checks(reference: dict[str, Any], repeats: int) -> list[dict[str, Any]]:
-    rows = []
-    for exercise in load_tracks()["efficiency"].exercises:
-        for check in exercise.checks:
-            student = TimedStudent(dict(reference))
-            assert run_check(check, student).passed  # warm-up: loads models, fills caches
-            totals, insides = [], []
-            for _ in range(repeats):
-                student.inside_s = 0.0
-                started = time.perf_counter()
-                result = run_check(check, student)
-                totals.append(time.perf_counter() - started)
-                insides.append(student.inside_s)
-                assert result.passed, result.message
-            rows.append(
-                {
-                    "exercise": exercise.id,
-                    "check": check.name,
-                    "hidden": check.hidden,
-                    "check_s": statistics.median(totals),
-                    "model_s": statistics.median(insides),
-                }
-            )
-            print(f"  {exercise.id}: {check.name}: {rows[-1]['check_s']:.3f} s", file=sys.stderr)
-    return rows
+    return time_track_checks("efficiency", reference, repeats)
 
 
 def markdown(bert: list[dict], llm: list[dict], checks: list[dict]) -> str:

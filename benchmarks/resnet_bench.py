@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -28,31 +27,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from grader.engine.catalog import load_tracks  # noqa: E402
-from grader.engine.runner import run_check  # noqa: E402
-from grader.engine.student import LocalStudent, Returned  # noqa: E402
-
-
-class TimedStudent(LocalStudent):
-    """A local student that adds up the time spent inside the learner's own functions."""
-
-    inside_s = 0.0
-
-    def call(self, function: str, *args: Any, **kwargs: Any) -> Returned:
-        target = self.namespace[function]
-
-        def timed(*a: Any, **k: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return target(*a, **k)
-            finally:
-                self.inside_s += time.perf_counter() - started
-
-        self.namespace[function] = timed
-        try:
-            return super().call(function, *args, **kwargs)
-        finally:
-            self.namespace[function] = target
+from benchmarks.check_timing import time_track_checks  # noqa: E402
 
 
 def reference_namespace() -> dict[str, Any]:
@@ -95,33 +70,8 @@ def throughput(batch_size: int, train_steps: int) -> dict[str, float]:
 
 
 def time_checks(repeats: int) -> list[dict[str, Any]]:
-    namespace = reference_namespace()
-    rows = []
-    for exercise in load_tracks()["resnet"].exercises:
-        for check in exercise.checks:
-            slow = exercise.id == "resnet.fine_tune"
-            student = TimedStudent(namespace)
-            if not slow:
-                assert run_check(check, student).passed  # warm-up: models, data, caches
-            totals, insides = [], []
-            for _ in range(1 if slow else repeats):
-                student.inside_s = 0.0
-                started = time.perf_counter()
-                result = run_check(check, student)
-                totals.append(time.perf_counter() - started)
-                insides.append(student.inside_s)
-                assert result.passed, result.message
-            rows.append(
-                {
-                    "exercise": exercise.id,
-                    "check": check.name,
-                    "hidden": check.hidden,
-                    "check_s": statistics.median(totals),
-                    "model_s": statistics.median(insides),
-                }
-            )
-            print(f"  {exercise.id}: {check.name}: {rows[-1]['check_s']:.3f} s", file=sys.stderr)
-    return rows
+    once = frozenset({"resnet.fine_tune"})
+    return time_track_checks("resnet", reference_namespace(), repeats, once)
 
 
 def markdown(speed: dict[str, float], rows: list[dict[str, Any]]) -> str:
