@@ -24,8 +24,12 @@ def load_module(path: Path, name: str) -> ModuleType:
 
 
 def reference_namespace(notebook: str) -> dict[str, Any]:
-    """A track's reference solutions, as the namespace a notebook would have."""
-    return dict(vars(load_module(REPO_DIR / "solutions" / f"{notebook}.py", f"{notebook}_ref")))
+    """A fresh copy of a track's reference solutions run as one notebook namespace: the
+    functions' globals are this dict, so replacing one function changes what the others call."""
+    path = REPO_DIR / "solutions" / f"{notebook}.py"
+    namespace: dict[str, Any] = {"__name__": f"{notebook}_reference"}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    return namespace
 
 
 def stub_namespace(track: str) -> dict[str, Any]:

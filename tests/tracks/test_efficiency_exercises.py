@@ -1,4 +1,5 @@
-"""Do the efficiency checks tell right from wrong? Reference passes, stubs and mistakes fail."""
+"""Efficiency track specifics: out-of-range arguments are one-line errors. (Reference, stubs
+and wrong solutions: tests/tracks/test_every_exercise.py.)"""
 
 from __future__ import annotations
 
@@ -6,12 +7,7 @@ from typing import Any
 
 import pytest
 
-from grader.engine.catalog import load_tracks
-from tests.tracks.checking import reference_namespace, run_all_checks, stub_namespace
-from tests.tracks.efficiency_wrong_solutions import WRONG_SOLUTIONS
-
-TRACK = "efficiency"
-EXERCISES = [exercise.id for exercise in load_tracks()[TRACK].exercises]
+from tests.tracks.checking import reference_namespace
 
 
 @pytest.fixture(scope="session")
@@ -22,46 +18,6 @@ def efficiency_reference() -> dict[str, Any]:
 
     build(Ref.of("efficiency.fine_tuned"))  # fine-tunes once per machine, then loads from cache
     return reference_namespace("efficiency")
-
-
-@pytest.fixture(scope="session")
-def efficiency_stubs() -> dict[str, Any]:
-    """The untouched learner notebook's setup and exercise cells, executed."""
-    return stub_namespace("efficiency")
-
-
-@pytest.mark.parametrize("exercise_id", EXERCISES)
-def test_reference_solution_passes_every_check(
-    exercise_id: str, efficiency_reference: dict
-) -> None:
-    """Does the reference solution pass all checks, hidden ones included?"""
-    results = run_all_checks(exercise_id, efficiency_reference)
-    assert [r.message for r in results if not r.passed] == []
-    assert results, "an exercise without checks proves nothing"
-
-
-@pytest.mark.parametrize("exercise_id", EXERCISES)
-def test_untouched_stub_fails_every_check(exercise_id: str, efficiency_stubs: dict) -> None:
-    """Does the learner's untouched stub fail, with a message that says it is not done?"""
-    results = run_all_checks(exercise_id, efficiency_stubs)
-    assert results and not any(r.passed for r in results)
-    assert all("not implemented" in r.message for r in results)
-
-
-@pytest.mark.parametrize(
-    ("exercise_id", "function", "wrong"),
-    WRONG_SOLUTIONS,
-    ids=[wrong.__name__ for _, _, wrong in WRONG_SOLUTIONS],
-)
-def test_plausible_wrong_solution_fails(
-    exercise_id: str, function: str, wrong: Any, efficiency_reference: dict
-) -> None:
-    """Does a realistic mistake fail at least one check, with a readable message?"""
-    namespace = {**efficiency_reference, function: wrong}
-    results = run_all_checks(exercise_id, namespace)
-    failures = [r for r in results if not r.passed]
-    assert failures, f"{wrong.__name__} ({wrong.__doc__}) passed every check"
-    assert all(r.message for r in failures)
 
 
 def test_out_of_range_arguments_are_one_line_value_errors(efficiency_reference: dict) -> None:
