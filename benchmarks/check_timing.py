@@ -66,3 +66,25 @@ def time_track_checks(
             )
             print(f"  {exercise.id}: {check.name}: {rows[-1]['check_s']:.3f} s", file=sys.stderr)
     return rows
+
+
+def check_table(rows: list[dict[str, Any]], compute: str = "model compute") -> list[str]:
+    """Markdown table lines: one row per check, then the warm in-process total."""
+    lines = [
+        f"| exercise | check | check (s) | {compute} (s) | ratio |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for row in rows:
+        ratio = row["check_s"] / row["model_s"] if row["model_s"] else float("nan")
+        name = row["check"] + (" *(hidden)*" if row["hidden"] else "")
+        lines.append(
+            f"| {row['exercise']} | {name} | {row['check_s']:.3f} | {row['model_s']:.3f} | "
+            f"{ratio:.1f}x |"
+        )
+    total_check = sum(r["check_s"] for r in rows)
+    total_model = sum(r["model_s"] for r in rows)
+    lines.append(
+        f"| **all** | warm, in-process | {total_check:.2f} | {total_model:.2f} | "
+        f"{total_check / total_model:.2f}x |"
+    )
+    return lines

@@ -28,7 +28,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.check_timing import time_track_checks  # noqa: E402
+from benchmarks.check_timing import check_table, time_track_checks  # noqa: E402
 from grader.engine.resources import build  # noqa: E402
 from grader.engine.spec import Ref  # noqa: E402
 from tests.tracks.checking import reference_namespace  # noqa: E402
@@ -131,21 +131,7 @@ def markdown(bert: list[dict], llm: list[dict], checks: list[dict]) -> str:
         f"{r['seconds']:.2f} | {r['ms_per_token']:.1f} | {r['same_tokens']} |"
         for r in llm
     ]
-    lines += ["", "| exercise | check | check (s) | model compute (s) | ratio |"]
-    lines += ["|---|---|---:|---:|---:|"]
-    for row in checks:
-        ratio = row["check_s"] / row["model_s"] if row["model_s"] else float("nan")
-        name = row["check"] + (" *(hidden)*" if row["hidden"] else "")
-        lines.append(
-            f"| {row['exercise']} | {name} | {row['check_s']:.3f} | {row['model_s']:.3f} | "
-            f"{ratio:.1f}x |"
-        )
-    total_check = sum(r["check_s"] for r in checks)
-    total_model = sum(r["model_s"] for r in checks)
-    lines.append(
-        f"| **all** | warm, in-process | {total_check:.2f} | {total_model:.2f} | "
-        f"{total_check / total_model:.2f}x |"
-    )
+    lines += ["", *check_table(checks)]
     return "\n".join(lines)
 
 

@@ -27,7 +27,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.check_timing import time_track_checks  # noqa: E402
+from benchmarks.check_timing import check_table, time_track_checks  # noqa: E402
 
 
 def reference_namespace() -> dict[str, Any]:
@@ -80,22 +80,8 @@ def markdown(speed: dict[str, float], rows: list[dict[str, Any]]) -> str:
         f"evaluation {speed['eval_images_per_s']:.0f} images/s, "
         f"training {speed['train_images_per_s']:.0f} images/s",
         "",
-        "| exercise | check | check (s) | reference compute (s) | ratio |",
-        "|---|---|---:|---:|---:|",
     ]
-    for row in rows:
-        ratio = row["check_s"] / row["model_s"] if row["model_s"] else float("nan")
-        name = row["check"] + (" *(hidden)*" if row["hidden"] else "")
-        lines.append(
-            f"| {row['exercise']} | {name} | {row['check_s']:.3f} | {row['model_s']:.3f} | "
-            f"{ratio:.1f}x |"
-        )
-    total_check = sum(r["check_s"] for r in rows)
-    total_model = sum(r["model_s"] for r in rows)
-    lines.append(
-        f"| **all** | warm, in-process | {total_check:.2f} | {total_model:.2f} | "
-        f"{total_check / total_model:.2f}x |"
-    )
+    lines += check_table(rows, "reference compute")
     return "\n".join(lines)
 
 
