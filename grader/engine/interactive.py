@@ -8,8 +8,12 @@ process (see docs/grading-design.md).
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from grader.bank import LANGUAGES, answer_markdown, get_question
@@ -61,6 +65,31 @@ def _show(html: str, text: str, markdown: bool = False) -> None:
         display(Markdown(text) if markdown else HTML(html))
 
 
+@contextlib.contextmanager
+def _stderr_captured() -> Iterator[io.StringIO]:
+    """Collect what runs inside writes to stderr, logging handlers included.
+
+    nbgrader's Validate (and its autograder) marks a cell that wrote to stderr as failed, so a
+    library warning raised by correct code (transformers warns about ``use_cache`` under
+    gradient checkpointing, for example) would fail a passing check. The text is kept and
+    shown inside the feedback instead.
+    """
+    buffer = io.StringIO()
+    streams = {id(sys.stderr), id(sys.__stderr__)}
+    loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
+    swapped: list[tuple[logging.StreamHandler, Any]] = []
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", []):
+            if isinstance(handler, logging.StreamHandler) and id(handler.stream) in streams:
+                swapped.append((handler, handler.setStream(buffer)))
+    try:
+        with contextlib.redirect_stderr(buffer):
+            yield buffer
+    finally:
+        for handler, stream in swapped:
+            handler.setStream(stream)
+
+
 def check(exercise_id: str) -> None:
     """Run the public checks of ``exercise_id`` on the functions defined in this notebook.
 
@@ -70,9 +99,11 @@ def check(exercise_id: str) -> None:
     exercise = get_exercise(exercise_id)
     student = LocalStudent(_user_namespace())
     result = ExerciseResult(exercise.id, exercise.title["en"], 0.0)
-    for public in exercise.public_checks():
-        result.max_score += public.points
-        result.checks.append(run_check(public, student))
+    with _stderr_captured() as stderr:
+        for public in exercise.public_checks():
+            result.max_score += public.points
+            result.checks.append(run_check(public, student))
+    result.stderr = stderr.getvalue()
     _show(exercise_html(result), exercise_text(result))
     if not result.passed:
         failed = sum(not c.passed for c in result.checks)

@@ -27,6 +27,7 @@ class ExerciseResult:
     max_score: float
     checks: list[CheckResult] = field(default_factory=list)
     problem: str = ""  # set when the exercise could not be checked at all
+    stderr: str = ""  # what the learner's code wrote to stderr while checked (in-kernel only)
 
     @property
     def score(self) -> float:
@@ -95,6 +96,13 @@ def exercise_html(result: ExerciseResult) -> str:
             f"{html.escape(check.message)}</pre>"
         )
         rows.append(f"<li>{mark} {html.escape(check.name)}{label}{detail}</li>")
+    if result.stderr:
+        lines = result.stderr.strip().splitlines()
+        rows.append(
+            f"<li><details><summary>ℹ️ your code wrote {len(lines)} line(s) to stderr "
+            f"(warnings do not fail a check)</summary><pre style='white-space:pre-wrap'>"
+            f"{html.escape(chr(10).join(lines[-40:]))}</pre></details></li>"
+        )
     return (
         f"<div class='mlkata-feedback' data-passed='{str(result.passed).lower()}' "
         f"style='border-left:4px solid {colour};padding:4px 10px'>"
@@ -113,4 +121,7 @@ def exercise_text(result: ExerciseResult) -> str:
         lines.append(f"  {'PASS' if check.passed else 'FAIL'} {check.name}")
         if not check.passed:
             lines.extend(f"       {line}" for line in check.message.splitlines())
+    if result.stderr:
+        count = len(result.stderr.strip().splitlines())
+        lines.append(f"  (your code wrote {count} line(s) to stderr; warnings do not fail a check)")
     return "\n".join(lines)

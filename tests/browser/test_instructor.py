@@ -1,0 +1,86 @@
+"""Can an instructor see autograded work in JupyterLab's formgrader, in a real browser?
+
+The course is made by `mlkata course init`, two submissions to the ResNet assignment (the
+cheapest to grade) are autograded by `mlkata course autograde`, and JupyterLab is started in
+the course folder, as an instructor would.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.jupyterlab import running_lab
+from tests.submissions import solved, student_notebook, write
+
+pytestmark = [pytest.mark.browser, pytest.mark.nbgrader]
+
+ASSIGNMENT, NOTEBOOK = "resnet", "resnet_classification"
+
+
+def mlkata(*args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "grader.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def graded_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("instructor") / "ml101"
+    mlkata("course", "init", str(root))
+    submitted = root / "submitted"
+    write(solved(track=ASSIGNMENT), submitted / "ada" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
+    write(student_notebook(ASSIGNMENT), submitted / "bob" / ASSIGNMENT / f"{NOTEBOOK}.ipynb")
+    mlkata("course", "autograde", ASSIGNMENT, "--course", str(root), "--workers", "2")
+    return root
+
+
+def test_formgrader_lists_and_opens_autograded_work(
+    page: Any, tmp_path: Path, graded_course: Path
+) -> None:
+    command = [sys.executable, "-m", "jupyter", "lab"]
+    with running_lab(command, cwd=graded_course, home=tmp_path / "instructor") as lab:
+        page.goto(lab.url("lab"))
+        page.get_by_role("menuitem", name="Nbgrader").click()
+        page.locator("#jp-mainmenu-nbgrader").get_by_text("Formgrader", exact=True).click()
+        formgrader = page.frame_locator("iframe")
+
+        # Every assignment of the course, and the two submissions of the graded one.
+        assignments = formgrader.locator("#main-table")
+        for name in ("bert", "efficiency", "resnet", "textgen"):
+            expect(assignments.get_by_role("link", name=name, exact=True)).to_be_visible()
+        row = assignments.locator("tr", has=formgrader.get_by_role("link", name=ASSIGNMENT))
+        row.get_by_role("link", name="2").click()
+
+        submissions = formgrader.locator("#main-table")
+        expect(submissions.locator("tr", has_text="ada")).to_contain_text("20 / 20")
+        expect(submissions.locator("tr", has_text="bob")).to_contain_text("0 / 20")
+
+        # One student's autograded notebook, with the score of every graded cell.
+        submissions.locator("tr", has_text="ada").get_by_role("link").first.click()
+        expect(formgrader.locator("#main-table")).to_contain_text("20 / 20")
+        formgrader.get_by_role("link", name=NOTEBOOK).click()
+        for grade_id, points in graded_cells(graded_course):
+            # The autograder's score is the field's placeholder; a typed value would override it.
+            score = formgrader.locator(f"input.score#{grade_id}")
+            expect(score).to_have_attribute("placeholder", re.compile(rf"^{points:g}(\.0+)?$"))
+
+
+def graded_cells(course: Path) -> list[tuple[str, float]]:
+    notebook = nbformat.read(course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    cells = [cell.metadata.get("nbgrader", {}) for cell in notebook.cells]
+    found = [(meta["grade_id"], float(meta["points"])) for meta in cells if meta.get("grade")]
+    assert sum(points for _, points in found) == 20
+    return found
