@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 
 from grader.bank import get_question
 from grader.errors import MlkataError
@@ -114,7 +115,7 @@ class TerminalInterview:
                 hints += 1
                 session.hints[item.id] = hints
                 session.save()
-                self.console.print(f"[magenta]hint {hints}: {self._hint(item, hints)}[/]")
+                self.console.print(f"[magenta]hint {hints}: {escape(self._hint(item, hints))}[/]")
                 continue
             break
         text = "\n".join(line for line in lines if line.strip() != HINT).strip()
@@ -127,7 +128,7 @@ class TerminalInterview:
         if item.kind == "theory" and text and self.follow_up is not None and not self.exhausted:
             question = self.follow_up(prompt, text)
             if question:
-                self.console.print(f"[bold]Interviewer:[/] {question}")
+                self.console.print(f"[bold]Interviewer:[/] {escape(question)}")
                 reply = "\n".join(self._read_block()).strip()
                 answer.followups.append({"question": question, "answer": reply})
         session.answers[item.id] = answer
@@ -150,7 +151,7 @@ class TerminalInterview:
         try:
             code = read_code(path, item.id)
         except MlkataError as error:
-            self.console.print(f"[red]{error}: the exercise scores 0[/]")
+            self.console.print(f"[red]{escape(str(error))}: the exercise scores 0[/]")
             return None
         kept = Path(self.session.folder) / f"{item.id}.py"
         kept.write_text(code, encoding="utf-8")
