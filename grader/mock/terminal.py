@@ -6,6 +6,7 @@ a theory question, the exercise's next hint for a coding one) at ``HINT_COST`` e
 coding exercise the answer is the path of a .py or .ipynb file with the functions; it is
 copied into the session folder and graded with the exercise's checks afterwards. Time is
 read from an injectable clock; an answer given after the deadline is recorded as late. The
+time spent waiting for the optional interviewer's follow-up moves the deadline back. The
 session is saved after every answer; Ctrl-C saves it as interrupted for ``--resume``.
 """
 
@@ -126,7 +127,9 @@ class TerminalInterview:
         if answer.late:
             self.console.print("[red]recorded as late[/]")
         if item.kind == "theory" and text and self.follow_up is not None and not self.exhausted:
+            started = self.clock()
             question = self.follow_up(prompt, text)
+            session.deadline += self.clock() - started  # waiting for the LLM costs no time
             if question:
                 self.console.print(f"[bold]Interviewer:[/] {escape(question)}")
                 reply = "\n".join(self._read_block()).strip()

@@ -162,3 +162,29 @@ def test_interrupt_then_resume(home: Path, scorer) -> None:
     assert resumed.status == "finished"
     assert [a.late for a in resumed.answers.values()] == [False, False]
     assert resumed.answers["textgen.temperature"].text.startswith("Logits")
+
+
+def test_waiting_for_the_interviewer_costs_no_time(home: Path) -> None:
+    items = [
+        Item("theory", "textgen.temperature", "textgen"),
+        Item("theory", "textgen.kv-cache", "textgen"),
+    ]
+    clock = Clock(1e9)
+    session = session_with(home, items, now=clock.now)
+    deadline = session.deadline
+    asked = []
+
+    def slow_follow_up(question: str, answer: str) -> str:
+        asked.append((question, answer))
+        clock.now += 9 * 60  # a slow LLM: nine of the ten minutes
+        return "Why [/b] divide by [i]T[/i]?"  # rich markup in LLM text is shown as it is
+
+    stream = script("Logits are divided by T.", "Sharper.", "", "")
+    console = quiet()
+    TerminalInterview(session, stream, console, clock, follow_up=slow_follow_up).run()
+    saved = Session.load(session.path)
+    assert len(asked) == 1 and saved.deadline == pytest.approx(deadline + 9 * 60)
+    first = saved.answers["textgen.temperature"]
+    assert first.followups == [{"question": "Why [/b] divide by [i]T[/i]?", "answer": "Sharper."}]
+    assert not any(a.late for a in saved.answers.values())
+    assert "Why [/b] divide by [i]T[/i]?" in console.file.getvalue()
