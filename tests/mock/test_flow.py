@@ -107,7 +107,11 @@ def test_scripted_english_session(home: Path, scorer) -> None:
 
     def fake_grader(exercise_id: str, source: str) -> CodingScore:
         graded_code.append((exercise_id, source))
-        return CodingScore(0.5, 1.5, 3.0, ["half the checks passed"])
+        checks = [
+            {"name": "counts", "points": 1.5, "passed": True, "hidden": False, "message": ""},
+            {"name": "edge", "points": 1.5, "passed": False, "hidden": True, "message": "got\n2"},
+        ]
+        return CodingScore(0.5, 1.5, 3.0, ["hidden check 'edge' failed: got\n2"], checks)
 
     graded = grade_session(session, scorer, fake_grader)
     rows = {row["id"]: row for row in graded["items"]}
@@ -121,6 +125,8 @@ def test_scripted_english_session(home: Path, scorer) -> None:
     assert rows["bert.metrics"]["raw"] == 0.5 and rows["bert.metrics"]["points"] == 0
     report = markdown(Session.load(session.path))
     assert "**Missed**" in report and "What to study next" in report and q_empty in report
+    assert "**Checks: 1 of 2 passed**\n\n- ✓ counts · 1.5 pt\n" in report
+    assert "- ✗ edge (hidden) · 0 / 1.5 pt: got 2\n" in report and "failed: got" not in report
     md, page = write_reports(session)
     assert md.exists() and "<h2>" in page.read_text()
 
