@@ -6,13 +6,17 @@ line holding only `.` (or end of input); `?hint` shows a hint and costs 20% of t
 question's points; for a coding exercise give the path of a .py or .ipynb file with your
 functions. Answers after the deadline are recorded as late and earn no points. Ctrl-C saves
 the session: `mlkata mock --resume [SESSION]` continues it. --notebook writes the session as
-a notebook (deadline in its first cell) and opens JupyterLab on it.
+a notebook (deadline in its first cell) and opens JupyterLab on it; its answers are late if
+it was last saved after the deadline. --interviewer asks one follow-up per answer from an
+LLM ($OPENAI_BASE_URL with $MLKATA_OPENAI_MODEL, else the local server), kept in the report;
+without a server, one line says so and the interview goes on.
 
 Grading: `mlkata mock --grade [SESSION]` (the latest by default) scores coding answers with
 the exercise's own checks in the sandbox, and theory answers against each key point with the
-MiniLM sentence model (Chinese answers: character-bigram recall of the Chinese key points
-plus MiniLM similarity to the English ones). It writes report.md and report.html into the
-session folder and records the scores in the history (SQLite; --history or $MLKATA_HOME).
+MiniLM sentence model, in the answer's own language (Chinese answers: character-bigram
+recall of the Chinese key points plus MiniLM similarity to the English ones). It writes
+report.md and report.html into the session folder and records the scores in the history
+(SQLite; --history or $MLKATA_HOME).
 
 Spaced repetition: Leitner boxes 1-5. A score >= 0.7 on time moves a question up a box,
 < 0.4 back to box 1; box 1/2/3/4/5 is due again after 0/1/3/7/21 days. New sessions draw
@@ -62,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from grader.mock import sessions_dir
-    from grader.mock.session import build_session, find_session
+    from grader.mock.session import build_session, check_filters, find_session
 
     console = Console()
     if args.grade is not None:
@@ -72,7 +76,10 @@ def run(args: argparse.Namespace) -> int:
         session = find_session(sessions_dir(), args.resume or None, unfinished=True)
         if session.mode == "notebook":
             return grade(session, args, console)
+        follow_up = _interviewer(args, console)
     else:
+        check_filters(args.topics, args.difficulty, args.lang)  # fail before any wait
+        follow_up = None if args.notebook else _interviewer(args, console)
         with _history(args) as history:
             cards = history.cards()
         session = build_session(
@@ -89,14 +96,14 @@ def run(args: argparse.Namespace) -> int:
         session.save()
         if args.notebook:
             return _notebook(session, args, console)
-    return _terminal(session, args, console)
+    return _terminal(session, args, console, follow_up)
 
 
 def _notebook(session, args: argparse.Namespace, console) -> int:
     from grader.mock.notebook import write_notebook
 
     path = write_notebook(session)
-    console.print(f"session {session.id}: {path}")
+    console.print(f"session {session.id}: {path}", soft_wrap=True)
     console.print(f"grade it with: mlkata mock --grade {session.id}")
     if not args.no_open:
         subprocess.Popen(
@@ -105,14 +112,23 @@ def _notebook(session, args: argparse.Namespace, console) -> int:
     return 0
 
 
-def _terminal(session, args: argparse.Namespace, console) -> int:
+def _interviewer(args: argparse.Namespace, console):
+    """The follow-up function, its endpoint reached (or a note printed) before the clock runs."""
+    if not args.interviewer:
+        return None
+    from rich.markup import escape
+
+    from grader.mock.interviewer import make_follow_up
+
+    console.print("connecting to the interviewer's LLM ...")
+    return make_follow_up(
+        lambda m: console.print(f"[yellow]{escape(m)}[/]", soft_wrap=True), connect=True
+    )
+
+
+def _terminal(session, args: argparse.Namespace, console, follow_up=None) -> int:
     from grader.mock.terminal import TerminalInterview
 
-    follow_up = None
-    if args.interviewer:
-        from grader.mock.interviewer import make_follow_up
-
-        follow_up = make_follow_up(lambda m: console.print(f"[yellow]{m}[/]"))
     console.print(f"session {session.id}: {len(session.items)} questions, {session.minutes:g} min")
     TerminalInterview(session, sys.stdin, console, follow_up=follow_up).run()
     if args.no_grade:
@@ -136,6 +152,6 @@ def grade(session, args: argparse.Namespace, console) -> int:
     for name, part in graded["sections"].items():
         console.print(f"{name}: {part['score']:g} / {part['max_score']:g}")
     console.print(f"score {graded['score']:g} / {graded['max_score']:g}; late {graded['late']}")
-    console.print(f"report: {md}")
-    console.print(f"report: {page}")
+    console.print(f"report: {md}", soft_wrap=True)
+    console.print(f"report: {page}", soft_wrap=True)
     return 0

@@ -8,7 +8,7 @@ the sandbox, the checks run here, exactly as in ``mlkata check``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -26,6 +26,8 @@ class CodingScore:
     points: float
     max_points: float
     messages: list[str] = field(default_factory=list)
+    # each check: {"name", "points", "passed", "hidden", "message"}, as the runner reports it
+    checks: list[dict] = field(default_factory=list)
 
 
 def learner_notebook_path(track: str) -> Path:
@@ -80,4 +82,5 @@ def grade_code(exercise_id: str, code: str, memory_mb: int | None = None) -> Cod
     report = grade_notebook(notebook, path=f"mock:{exercise_id}", **options)
     result = next(r for r in report.exercises if r.id == exercise_id)
     fraction = result.score / result.max_score if result.max_score else 0.0
-    return CodingScore(fraction, result.score, result.max_score, list(result.messages))
+    checks = [asdict(check) for check in result.checks]
+    return CodingScore(fraction, result.score, result.max_score, list(result.messages), checks)

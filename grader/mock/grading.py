@@ -36,13 +36,15 @@ def grade_session(session: Session, scorer: Scorer, code_grader: CodeGrader = gr
         row["late"] = late
         row["answered"] = bool(answer and answer.text.strip())
         row["answered_at"] = answer.answered_at if answer else None
+        row["followups"] = list(answer.followups) if answer else []
+        row["checks"] = []
         if item.kind == "theory":
             question = get_question(item.id)
-            text = question.text[session.lang]
-            row["question"] = text.question
-            row["model_answer"] = text.answer
+            row["question"] = question.text[session.lang].question
             row["answer"] = answer.text if answer else ""
             result = scorer.score(question, row["answer"], session.lang)
+            # key points and model answer in the answer's language (maybe not the session's)
+            row["model_answer"] = question.text[result.lang].answer
             row["raw"] = result.score
             row["covered"] = result.covered
             row["missed"] = result.missed
@@ -62,6 +64,7 @@ def grade_session(session: Session, scorer: Scorer, code_grader: CodeGrader = gr
                 coding = code_grader(item.id, code)
                 row["raw"] = coding.fraction
                 row["messages"] = coding.messages
+                row["checks"] = coding.checks
             else:
                 row["raw"] = 0.0
                 row["messages"] = ["no code was submitted"]

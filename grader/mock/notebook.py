@@ -4,7 +4,7 @@ The first cell shows the deadline. Each theory question has a markdown answer ce
 ``metadata.mlkata.mock_item``; each coding exercise has the track's setup cells once and
 its exercise cell (same nbgrader ``grade_id`` as in the learner notebook). ``mock --grade``
 reads the answers back; answers count as late when the notebook was last saved after the
-deadline.
+deadline (empty answers and untouched exercise cells are not answers, and never late).
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ def write_notebook(session: Session) -> Path:
 def read_answers(session: Session) -> None:
     """Copy the notebook's answers into the session (coding cells into .py files)."""
     from grader.engine.catalog import get_exercise
+    from grader.mock.coding import stub_cell
 
     path = notebook_path(session)
     notebook = read_notebook(path)
@@ -77,18 +78,22 @@ def read_answers(session: Session) -> None:
     for cell in notebook.cells:
         meta = cell.get("metadata", {}).get("mlkata", {})
         item_id = meta.get("mock_item") if isinstance(meta, dict) else None
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        source = _source(cell)
         if item_id:
             text = source.replace(PLACEHOLDER.strip(), "").strip()
-            session.answers[item_id] = Answer(text, saved_at, late)
+            session.answers[item_id] = Answer(text, saved_at, late and bool(text))
         elif grade_id(cell) in by_grade_id:
             item = by_grade_id[grade_id(cell)]
+            if source.strip() == _source(stub_cell(item.id)).strip():  # left as it was
+                session.answers[item.id] = Answer("", saved_at, False)
+                continue
             kept = Path(session.folder) / f"{item.id}.py"
             kept.write_text(source, encoding="utf-8")
-            answered = "raise NotImplementedError" not in source
-            session.answers[item.id] = Answer(
-                str(path) if answered else "", saved_at, late, code_file=str(kept)
-            )
+            session.answers[item.id] = Answer(str(path), saved_at, late, code_file=str(kept))
     session.status = "finished"
     session.save()
+
+
+def _source(cell: nbformat.NotebookNode) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)

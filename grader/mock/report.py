@@ -49,15 +49,17 @@ def markdown(session: Session) -> str:
             "",
         ]
         if row["kind"] == "theory":
-            answer = row["answer"].strip() or "*(no answer)*"
-            lines += ["**Your answer**", "", answer, ""]
+            lines += ["**Your answer**", "", *_quoted(row["answer"]), ""]
+            for turn in row.get("followups", []):
+                lines += ["**Interviewer's follow-up**", "", *_quoted(turn["question"]), ""]
+                lines += ["**Your reply**", "", *_quoted(turn["answer"]), ""]
             if row["covered"]:
                 lines += ["**Covered**", "", *[f"- ✓ {p}" for p in row["covered"]], ""]
             if row["missed"]:
                 lines += ["**Missed**", "", *[f"- ✗ {p}" for p in row["missed"]], ""]
                 lines += ["**Model answer**", "", row["model_answer"], ""]
         else:
-            lines += [*[f"- {m}" for m in row["messages"]], ""]
+            lines += [*_checks(row), ""]
     lines += ["## What to study next", ""]
     weak = study_next(graded)
     if not weak:
@@ -72,20 +74,64 @@ def markdown(session: Session) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _quoted(text: str) -> list[str]:
+    """The candidate's text as a Markdown quote, so its own headings or lists stay inside."""
+    text = text.strip()
+    if not text:
+        return ["*(no answer)*"]
+    return [f"> {line}".rstrip() for line in text.splitlines()]
+
+
+def _checks(row: dict) -> list[str]:
+    """A coding item: each check passed or failed (with why), then any other problem."""
+    checks = row.get("checks", [])
+    lines = []
+    for check in checks:
+        hidden = " (hidden)" if check["hidden"] else ""
+        points = f"{check['points']:g} pt"
+        if check["passed"]:
+            lines.append(f"- ✓ {check['name']}{hidden} · {points}")
+        else:
+            message = " ".join(check["message"].split())
+            lines.append(f"- ✗ {check['name']}{hidden} · 0 / {points}: {message}")
+    failed = {c["name"] for c in checks if not c["passed"]}
+    for message in row["messages"]:
+        if not any(f"'{name}' failed" in message for name in failed):
+            lines.append(f"- {message}")
+    if checks:
+        passed = sum(c["passed"] for c in checks)
+        lines.insert(0, f"**Checks: {passed} of {len(checks)} passed**")
+        lines.insert(1, "")
+    return lines
+
+
 def to_html(text: str, title: str) -> str:
-    """A small Markdown-to-HTML rendering (headings, lists, tables, paragraphs)."""
+    """A small Markdown-to-HTML rendering (headings, lists, tables, quotes, paragraphs).
+
+    Quoted lines (the candidate's own text) are escaped and kept as they are, without
+    inline formatting.
+    """
     body = []
-    in_list = in_table = False
+    in_list = in_table = in_quote = False
     for line in text.splitlines():
         safe = html.escape(line)
         safe = _inline(safe)
         if in_list and not line.startswith("- "):
             body.append("</ul>")
             in_list = False
+        if in_quote and not line.startswith(">"):
+            body.append("</blockquote>")
+            in_quote = False
         if in_table and not line.startswith("|"):
             body.append("</table>")
             in_table = False
-        if line.startswith("#"):
+        if line.startswith(">"):
+            if not in_quote:
+                body.append("<blockquote>")
+                in_quote = True
+            quoted = line[1:].strip()
+            body.append(f"{html.escape(quoted)}<br>" if quoted else "<br>")
+        elif line.startswith("#"):
             level = len(line) - len(line.lstrip("#"))
             body.append(f"<h{level}>{_inline(html.escape(line[level:].strip()))}</h{level}>")
         elif line.startswith("- "):
@@ -107,6 +153,8 @@ def to_html(text: str, title: str) -> str:
         body.append("</ul>")
     if in_table:
         body.append("</table>")
+    if in_quote:
+        body.append("</blockquote>")
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         "</head><body>\n" + "\n".join(body) + "\n</body></html>\n"

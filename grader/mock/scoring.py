@@ -53,6 +53,7 @@ class TheoryScore:
 
     score: float
     points: list[PointScore] = field(default_factory=list)
+    lang: str = "en"  # the language it was scored in (that of its key points)
 
     @property
     def covered(self) -> list[str]:
@@ -135,14 +136,20 @@ class Scorer:
         return sims.max(dim=1).values.tolist()
 
     def score(self, question: Question, answer: str, lang: str | None = None) -> TheoryScore:
-        """Score ``answer``; ``lang`` defaults to Chinese when the answer is mostly Chinese."""
-        lang = lang or ("zh" if is_chinese(answer) else "en")
-        if lang == "zh" and not is_chinese(answer):
-            lang = "en"  # a Chinese session answered in English is scored as English
+        """Score ``answer`` in its own language (Chinese when it is mostly Chinese).
+
+        ``lang`` (the session's language) only applies to an empty answer.
+        """
+        # The answer's language decides: a Chinese session answered in English is scored
+        # as English, an English one answered in Chinese (the notebook invites both) as
+        # Chinese. An empty answer keeps the session's language for its missed key points.
+        if answer.strip():
+            lang = "zh" if is_chinese(answer) else "en"
+        lang = lang or "en"
         shown = question.text[lang].key_points
         chunks = pieces(answer)
         if not chunks:
-            return TheoryScore(0.0, [PointScore(p, 0.0, False) for p in shown])
+            return TheoryScore(0.0, [PointScore(p, 0.0, False) for p in shown], lang)
         english = list(question.text["en"].key_points)
         sims = self._similarities(english, chunks)
         points = []
@@ -156,4 +163,4 @@ class Scorer:
                 credit = ZH_NGRAM_WEIGHT * ngram + (1 - ZH_NGRAM_WEIGHT) * emb
                 points.append(PointScore(point, credit, credit >= ZH_COVERED))
         total = sum(p.credit for p in points) / len(points)
-        return TheoryScore(total, points)
+        return TheoryScore(total, points, lang)

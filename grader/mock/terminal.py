@@ -6,6 +6,7 @@ a theory question, the exercise's next hint for a coding one) at ``HINT_COST`` e
 coding exercise the answer is the path of a .py or .ipynb file with the functions; it is
 copied into the session folder and graded with the exercise's checks afterwards. Time is
 read from an injectable clock; an answer given after the deadline is recorded as late. The
+time spent waiting for the optional interviewer's follow-up moves the deadline back. The
 session is saved after every answer; Ctrl-C saves it as interrupted for ``--resume``.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 
 from grader.bank import get_question
 from grader.errors import MlkataError
@@ -114,7 +116,7 @@ class TerminalInterview:
                 hints += 1
                 session.hints[item.id] = hints
                 session.save()
-                self.console.print(f"[magenta]hint {hints}: {self._hint(item, hints)}[/]")
+                self.console.print(f"[magenta]hint {hints}: {escape(self._hint(item, hints))}[/]")
                 continue
             break
         text = "\n".join(line for line in lines if line.strip() != HINT).strip()
@@ -125,9 +127,11 @@ class TerminalInterview:
         if answer.late:
             self.console.print("[red]recorded as late[/]")
         if item.kind == "theory" and text and self.follow_up is not None and not self.exhausted:
+            started = self.clock()
             question = self.follow_up(prompt, text)
+            session.deadline += self.clock() - started  # waiting for the LLM costs no time
             if question:
-                self.console.print(f"[bold]Interviewer:[/] {question}")
+                self.console.print(f"[bold]Interviewer:[/] {escape(question)}")
                 reply = "\n".join(self._read_block()).strip()
                 answer.followups.append({"question": question, "answer": reply})
         session.answers[item.id] = answer
@@ -150,7 +154,7 @@ class TerminalInterview:
         try:
             code = read_code(path, item.id)
         except MlkataError as error:
-            self.console.print(f"[red]{error}: the exercise scores 0[/]")
+            self.console.print(f"[red]{escape(str(error))}: the exercise scores 0[/]")
             return None
         kept = Path(self.session.folder) / f"{item.id}.py"
         kept.write_text(code, encoding="utf-8")

@@ -107,7 +107,11 @@ def test_scripted_english_session(home: Path, scorer) -> None:
 
     def fake_grader(exercise_id: str, source: str) -> CodingScore:
         graded_code.append((exercise_id, source))
-        return CodingScore(0.5, 1.5, 3.0, ["half the checks passed"])
+        checks = [
+            {"name": "counts", "points": 1.5, "passed": True, "hidden": False, "message": ""},
+            {"name": "edge", "points": 1.5, "passed": False, "hidden": True, "message": "got\n2"},
+        ]
+        return CodingScore(0.5, 1.5, 3.0, ["hidden check 'edge' failed: got\n2"], checks)
 
     graded = grade_session(session, scorer, fake_grader)
     rows = {row["id"]: row for row in graded["items"]}
@@ -121,6 +125,8 @@ def test_scripted_english_session(home: Path, scorer) -> None:
     assert rows["bert.metrics"]["raw"] == 0.5 and rows["bert.metrics"]["points"] == 0
     report = markdown(Session.load(session.path))
     assert "**Missed**" in report and "What to study next" in report and q_empty in report
+    assert "**Checks: 1 of 2 passed**\n\n- ✓ counts · 1.5 pt\n" in report
+    assert "- ✗ edge (hidden) · 0 / 1.5 pt: got 2\n" in report and "failed: got" not in report
     md, page = write_reports(session)
     assert md.exists() and "<h2>" in page.read_text()
 
@@ -162,3 +168,29 @@ def test_interrupt_then_resume(home: Path, scorer) -> None:
     assert resumed.status == "finished"
     assert [a.late for a in resumed.answers.values()] == [False, False]
     assert resumed.answers["textgen.temperature"].text.startswith("Logits")
+
+
+def test_waiting_for_the_interviewer_costs_no_time(home: Path) -> None:
+    items = [
+        Item("theory", "textgen.temperature", "textgen"),
+        Item("theory", "textgen.kv-cache", "textgen"),
+    ]
+    clock = Clock(1e9)
+    session = session_with(home, items, now=clock.now)
+    deadline = session.deadline
+    asked = []
+
+    def slow_follow_up(question: str, answer: str) -> str:
+        asked.append((question, answer))
+        clock.now += 9 * 60  # a slow LLM: nine of the ten minutes
+        return "Why [/b] divide by [i]T[/i]?"  # rich markup in LLM text is shown as it is
+
+    stream = script("Logits are divided by T.", "Sharper.", "", "")
+    console = quiet()
+    TerminalInterview(session, stream, console, clock, follow_up=slow_follow_up).run()
+    saved = Session.load(session.path)
+    assert len(asked) == 1 and saved.deadline == pytest.approx(deadline + 9 * 60)
+    first = saved.answers["textgen.temperature"]
+    assert first.followups == [{"question": "Why [/b] divide by [i]T[/i]?", "answer": "Sharper."}]
+    assert not any(a.late for a in saved.answers.values())
+    assert "Why [/b] divide by [i]T[/i]?" in console.file.getvalue()
