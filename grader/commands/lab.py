@@ -13,8 +13,6 @@ import os
 import sys
 from pathlib import Path
 
-from grader.paths import PACKAGE_DIR
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -28,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from grader.jupyter import lab_command, lab_environment
     from grader.workspace import default_workspace, fill_workspace
 
     workspace = (args.workspace or default_workspace()).expanduser().resolve()
@@ -44,14 +43,8 @@ def run(args: argparse.Namespace) -> int:
             f"kept your {name}; a newer version ships in exercises/ "
             f"(rename yours to get a fresh copy)"
         )
-    # Our nbgrader settings (a Validate timeout long enough for real fine-tuning).
-    config_path = [str(PACKAGE_DIR / "jupyter_config"), os.environ.get("JUPYTER_CONFIG_PATH", "")]
-    os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in config_path if p)
-    extra = [a for a in args.jupyter_args if a != "--"]
-    if os.geteuid() == 0 and "--allow-root" not in extra:
-        extra.append("--allow-root")  # containers often run as root; Jupyter refuses otherwise
-    command = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={workspace}", *extra]
+    command = lab_command(workspace, args.jupyter_args)
     print(f"opening JupyterLab on {workspace}", flush=True)
     os.chdir(workspace)
-    os.execv(sys.executable, command)
+    os.execve(sys.executable, command, lab_environment())
     return 0  # not reached

@@ -106,8 +106,13 @@ def _notebook(session, args: argparse.Namespace, console) -> int:
     console.print(f"session {session.id}: {path}", soft_wrap=True)
     console.print(f"grade it with: mlkata mock --grade {session.id}")
     if not args.no_open:
+        from grader.jupyter import lab_command, lab_environment
+
         subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", str(path)], start_new_session=True
+            [*lab_command(path.parent), str(path.name)],
+            cwd=path.parent,
+            env=lab_environment(),
+            start_new_session=True,
         )
     return 0
 
