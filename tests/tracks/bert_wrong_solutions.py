@@ -95,6 +95,22 @@ def fine_tune_with_huge_learning_rate(
     return model
 
 
+def fine_tune_only_the_head(
+    model, tokenizer, texts, labels, epochs=3, batch_size=16, learning_rate=1e-3
+):
+    """Trains the classifier head alone: feature extraction, not the fine-tuning asked for."""
+    optimizer = torch.optim.AdamW(model.classifier.parameters(), lr=learning_rate)
+    model.train()
+    for _ in range(epochs):
+        for start in range(0, len(texts), batch_size):
+            batch = tokenizer(texts[start : start + batch_size], padding=True, return_tensors="pt")
+            loss = model(**batch, labels=torch.tensor(labels[start : start + batch_size])).loss
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return model
+
+
 def metrics_with_transposed_confusion(y_true, y_pred, num_labels):
     """Puts predictions in rows and truth in columns."""
     from sklearn.metrics import confusion_matrix, f1_score
@@ -158,6 +174,7 @@ WRONG_SOLUTIONS = [
     ("bert.predict", "predict", predict_with_gradients),
     ("bert.predict", "predict", predict_without_attention_mask),
     ("bert.fine_tune", "fine_tune", fine_tune_with_huge_learning_rate),
+    ("bert.fine_tune", "fine_tune", fine_tune_only_the_head),
     ("bert.metrics", "classification_metrics", metrics_with_transposed_confusion),
     ("bert.metrics", "classification_metrics", metrics_with_micro_f1),
     ("bert.metrics", "classification_metrics", metrics_dividing_by_zero),
