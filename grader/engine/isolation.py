@@ -83,7 +83,8 @@ def plan_for(workdir: Path, hide: Sequence[str | Path] = ()) -> Plan:
     tracks = PACKAGE_DIR / "tracks"
     hidden = [REPO_DIR] if _is_checkout(REPO_DIR) else []
     hidden += sorted(p for p in tracks.glob("*/__pycache__") if p.is_dir())
-    hidden += [Path(p) for p in hide]
+    hidden += [Path(p) for p in hide if Path(p).is_dir()]
+    blanked = sorted(tracks.glob("*/checks.py")) + [Path(p) for p in hide if Path(p).is_file()]
     cache = cache_dir()
     cache.mkdir(parents=True, exist_ok=True)  # to stay writable it must exist
     models = [v for k, v in os.environ.items() if k.startswith("MLKATA_MODEL_")]
@@ -92,7 +93,7 @@ def plan_for(workdir: Path, hide: Sequence[str | Path] = ()) -> Plan:
     return Plan(
         hidden=_resolved(hidden),
         scratch=_resolved([*SCRATCH_DIRS, tempfile.gettempdir()]),
-        blanked=_resolved(sorted(tracks.glob("*/checks.py"))),
+        blanked=_resolved(blanked),
         keep=_resolved(keep),
         writable=_resolved([workdir, cache]),
     )
@@ -117,6 +118,7 @@ def _command(unshare: str, kind: str, plan: Plan, command: Sequence[str]) -> lis
         *_outer_options(kind),
         "--",
         sys.executable,
+        "-S",  # no site: a faster start, and this module needs only the standard library
         "-m",
         "grader.engine.isolation",
         json.dumps(asdict(plan)),

@@ -47,6 +47,15 @@ def isolated(monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.skip(f"sandbox isolation unavailable here: {how}")
 
 
+@pytest.fixture(params=["probed", "user"], ids=["as probed", "in a user namespace"])
+def any_kind(
+    request: pytest.FixtureRequest, isolated: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Isolation as probed here (plain namespaces as root), and as non-root users get it."""
+    if request.param == "user":
+        monkeypatch.setattr(isolation, "probe", lambda: ("user", "forced by the test"))
+
+
 @pytest.fixture
 def outside_tmp() -> Iterator[Path]:
     """A folder outside /tmp, which the sandbox replaces wholesale: hiding this one is the
@@ -112,7 +121,7 @@ def look_source() -> str:
     return names + f"CHECKS = {str(CHECKS)!r}\n" + LOOK
 
 
-def test_sandbox_sees_no_solution_and_no_checks(isolated: None) -> None:
+def test_sandbox_sees_no_solution_and_no_checks(any_kind: None) -> None:
     """Are the solutions, the checks and their bytecode invisible, by any path, while the
     track's resources, its data and the sandbox's own folder stay usable?"""
     py_compile.compile(str(CHECKS))  # the bytecode holds the hidden inputs too
@@ -162,7 +171,7 @@ def escape():
 """
 
 
-def test_unmounting_and_remounting_change_nothing(isolated: None, outside_tmp: Path) -> None:
+def test_unmounting_and_remounting_change_nothing(any_kind: None, outside_tmp: Path) -> None:
     """Do umount, remount, a nested namespace, nsenter and /proc/1/root all fail to reveal
     the solutions or a hidden folder?"""
     course = outside_tmp
@@ -249,12 +258,14 @@ def test_required_isolation_refuses_to_run_without_namespaces(
 
 
 def test_the_plan_hides_the_checkout_and_blanks_every_check(tmp_path: Path) -> None:
-    """Does the plan cover the checkout, blank each track's checks.py and keep the package,
-    the sandbox's folder and the model cache visible and writable where needed?"""
-    plan = isolation.plan_for(tmp_path, hide=[tmp_path / "course"])
+    """Does the plan cover the checkout, blank each track's checks.py and any hidden file,
+    and keep the package, the sandbox's folder and the model cache visible and writable?"""
+    (tmp_path / "answers.txt").write_text("42")
+    plan = isolation.plan_for(tmp_path, hide=[tmp_path / "course", tmp_path / "answers.txt"])
     assert str(REPO_DIR) in plan.hidden
-    blanked = {Path(p).parent.name for p in plan.blanked}
-    assert blanked == set(load_tracks())
+    checks = {Path(p).parent.name for p in plan.blanked if p.endswith("checks.py")}
+    assert checks == set(load_tracks())
+    assert str((tmp_path / "answers.txt").resolve()) in plan.blanked, "a hidden file is blanked"
     assert str(PACKAGE_DIR) in plan.keep and str(tmp_path.resolve()) in plan.writable
     assert str(tmp_path / "course") not in plan.hidden, "a missing folder is left out"
 
