@@ -35,6 +35,7 @@ import json
 import logging
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -146,7 +147,8 @@ def probe() -> tuple[str | None, str]:
         (secret_dir / "secret").write_text("x")
         secret_file.write_text("x")
         plan = Plan((str(secret_dir),), (), (str(secret_file),), (), (folder,))
-        test = f"test ! -e {secret_dir}/secret && test ! -s {secret_file} && touch {folder}/w"
+        hidden, blanked, written = (shlex.quote(str(p)) for p in (secret_dir, secret_file, folder))
+        test = f"test ! -e {hidden}/secret && test ! -s {blanked} && touch {written}/w"
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
         for kind in kinds:
             try:
@@ -218,11 +220,9 @@ KEPT_FLAGS = {
     "nosymfollow": MS_NOSYMFOLLOW,
 }
 
-_libc = ctypes.CDLL(None, use_errno=True)
-
 
 def _mount(source: str, target: str, fstype: str | None, flags: int, data: str = "") -> None:
-    code = _libc.mount(
+    code = ctypes.CDLL(None, use_errno=True).mount(
         source.encode(), target.encode(), fstype.encode() if fstype else None, flags, data.encode()
     )
     if code != 0:
