@@ -8,9 +8,10 @@ In a course's ``nbgrader_config.py``::
 
 ``nbgrader autograde`` then runs its usual sanitizing steps (OverwriteCells restores any
 edited test cell), but instead of executing the submission in a kernel it asks
-``grader.engine.runner`` for the score, which runs the submission's code in a sandbox and
-every check outside it. SaveAutoGrades then records the points from the cell outputs, so
-the gradebook, ``nbgrader export`` and the formgrader all see the authoritative score.
+``grader.engine.runner`` for the score, which runs the submission's code in a sandbox, with
+the course folder hidden from it, and every check outside it. SaveAutoGrades then records
+the points from the cell outputs, so the gradebook, ``nbgrader export`` and the formgrader
+all see the authoritative score.
 """
 
 from __future__ import annotations
@@ -50,12 +51,17 @@ class TrustedChecks(NbGraderPreprocessor):  # enabled by default, unlike nbconve
     def preprocess(
         self, nb: NotebookNode, resources: dict[str, Any]
     ) -> tuple[NotebookNode, dict[str, Any]]:
+        from nbgrader.coursedir import CourseDirectory
+
         from grader.engine.catalog import all_exercises
         from grader.engine.runner import grade_notebook
         from grader.engine.submission import grade_id
 
         name = resources.get("unique_key") or resources.get("metadata", {}).get("name")
-        report = grade_notebook(nb, path=name)
+        # The course folder holds the gradebook, the source notebooks and every student's
+        # submission: the submission's code must not see it.
+        course_root = CourseDirectory(config=self.config).root
+        report = grade_notebook(nb, path=name, hide=[course_root])
         by_check_cell = {
             all_exercises()[result.id].check_grade_id: result for result in report.exercises
         }

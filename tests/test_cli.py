@@ -117,3 +117,4 @@ def test_doctor_reports_versions_models_device_and_cache() -> None:
     assert report["models"]["bert"]["ok"] and report["models"]["llm"]["ok"]
     assert report["device"] in ("cpu", "cuda")
     assert report["cache"]
+    assert report["isolation"].startswith(("on", "off", "unavailable"))

@@ -25,6 +25,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_MEMORY_MB,
         help=f"memory cap for the submission's process (default {DEFAULT_MEMORY_MB})",
     )
+    parser.add_argument(
+        "--hide",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder the submission's code must not see, such as other submissions "
+        "(repeatable; needs the isolation that `mlkata doctor` reports)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,12 +45,13 @@ def run(args: argparse.Namespace) -> int:
     read_notebook(args.path)  # fail fast, in one line, on a bad path or file
     err = Console(stderr=True)
     if args.json or not sys.stderr.isatty():
-        report = grade_path(args.path, memory_mb=args.memory_mb)
+        report = grade_path(args.path, memory_mb=args.memory_mb, hide=args.hide)
     else:
         with err.status("grading") as status:
             report = grade_path(
                 args.path,
                 memory_mb=args.memory_mb,
+                hide=args.hide,
                 progress=lambda step: status.update(f"grading · {step}"),
             )
     if args.json:

@@ -1,4 +1,5 @@
-"""Report package versions, which models resolve (and from where), the device and the cache."""
+"""Report package versions, which models resolve (and from where), the device, the cache and
+whether the grading sandbox is isolated from the repository."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def gather() -> dict[str, object]:
+    from grader.engine.isolation import describe
     from grader.errors import MlkataError
     from grader.models.device import DEVICE_ENV, pick_device
     from grader.models.llm import CONVERTED_NAME
@@ -62,6 +64,7 @@ def gather() -> dict[str, object]:
         "device": device,
         "device_override": os.environ.get(DEVICE_ENV),
         "cache": str(cache_dir()),
+        "isolation": describe(),
     }
 
 
@@ -77,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
             f"[bold]python[/] {report['python']}   [bold]device[/] {report['device']}"
             f"   [bold]cache[/] {report['cache']}"
         )
+        isolated = str(report["isolation"]).startswith("on")
+        mark = "[green]ok[/]" if isolated else "[yellow]warning[/]"
+        console.print(f"  {mark} sandbox isolation {report['isolation']}")
         for package, version in report["packages"].items():  # type: ignore[union-attr]
             mark = "[green]ok[/]" if version else "[red]missing[/]"
             console.print(f"  {mark} {package} {version or ''}")

@@ -37,10 +37,18 @@ def track_names() -> list[str]:
 
 
 @functools.cache
-def import_tracks() -> None:
-    """Import every track's checks and resources so their decorators register."""
+def import_resources() -> None:
+    """Import every track's resources so their builders register (all the sandbox needs:
+    it must never import the checks, which an isolated sandbox cannot even read)."""
     for name in track_names():
         importlib.import_module(f"grader.tracks.{name}.resources")
+
+
+@functools.cache
+def import_tracks() -> None:
+    """Import every track's checks and resources so their decorators register."""
+    import_resources()
+    for name in track_names():
         importlib.import_module(f"grader.tracks.{name}.checks")
 
 

@@ -35,9 +35,9 @@ def _built_once(ref: Ref) -> Any:
 
 def _lookup(name: str) -> tuple[Builder, bool]:
     if name not in _BUILDERS:
-        from grader.engine.catalog import import_tracks
+        from grader.engine.catalog import import_resources
 
-        import_tracks()
+        import_resources()
     try:
         return _BUILDERS[name]
     except KeyError:

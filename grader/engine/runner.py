@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nbformat import NotebookNode
@@ -38,10 +38,16 @@ def _forbid_inspection_of_this_process() -> None:
 class SandboxSession:
     """A sandbox with the submission's cells loaded, restarted and reloaded after a fault."""
 
-    def __init__(self, code: CodeToRun, memory_mb: int, cell_timeout_s: float) -> None:
+    def __init__(
+        self,
+        code: CodeToRun,
+        memory_mb: int,
+        cell_timeout_s: float,
+        hide: Sequence[str | Path] = (),
+    ) -> None:
         self.code = code
         self.cell_timeout_s = cell_timeout_s
-        self.sandbox = Sandbox(memory_mb=memory_mb)
+        self.sandbox = Sandbox(memory_mb=memory_mb, hide=hide)
         self.cell_errors: dict[str, str] = {}
         self.setup_error: str | None = None
         self._loaded = False
@@ -120,11 +126,13 @@ def grade_notebook(
     cell_timeout_s: float = CELL_TIMEOUT_S,
     check_timeout_cap_s: float | None = None,
     progress: Progress | None = None,
+    hide: Sequence[str | Path] = (),
 ) -> Report:
     """Score every exercise of the notebook's track; a broken exercise scores 0 with a reason.
 
     ``cell_timeout_s`` bounds each exercise cell's top-level code; each check has its own
     timeout, which ``check_timeout_cap_s`` can lower (tests use it to keep hangs short).
+    ``hide`` names folders the submission's code must not see (a course root).
     """
     _forbid_inspection_of_this_process()
     track_name = track_of(notebook, path)
@@ -132,7 +140,8 @@ def grade_notebook(
         raise BadSubmission(f"{path or 'notebook'}: no mlkata exercises found in this notebook")
     track = load_tracks()[track_name]
     solution_ids = {exercise.solution_grade_id for exercise in track.exercises}
-    session = SandboxSession(code_to_run(notebook, solution_ids), memory_mb, cell_timeout_s)
+    code = code_to_run(notebook, solution_ids)
+    session = SandboxSession(code, memory_mb, cell_timeout_s, hide)
     results = []
     try:
         if session.code.exercise_cells:

@@ -2,6 +2,8 @@
 
 A request that outlives its deadline gets the whole process group killed; a process that
 dies mid-request (``os._exit``, a segfault, the memory cap) is reported, never waited on.
+Where Linux namespaces allow, the process cannot see the repository's solutions, the hidden
+checks or the folders passed as ``hide`` (see ``grader.engine.isolation``).
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from grader.engine import protocol, wire
+from grader.engine import isolation, protocol, wire
 from grader.engine.limits import DEFAULT_MEMORY_MB
 
 
@@ -50,10 +53,15 @@ def _scrubbed_environment(home: Path) -> dict[str, str]:
 
 
 class Sandbox:
-    """One sandbox process; use as a context manager."""
+    """One sandbox process; use as a context manager.
 
-    def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
+    ``hide`` lists folders the submission must not see, beyond the repository's own secrets
+    (an nbgrader course root, with its gradebook and every student's submission).
+    """
+
+    def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB, hide: Sequence[str | Path] = ()) -> None:
         self.memory_mb = memory_mb
+        self.hide = tuple(hide)
         self.workdir = Path(tempfile.mkdtemp(prefix="mlkata-sandbox-"))
         self.log_path = self.workdir / "output.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -67,9 +75,17 @@ class Sandbox:
 
     def start(self) -> None:
         self.stop()
+        sandbox = [
+            sys.executable,
+            "-m",
+            "grader.engine.sandbox",
+            "--memory-mb",
+            str(self.memory_mb),
+        ]
+        command = isolation.wrap(sandbox, self.workdir, self.hide)
         log = open(self.log_path, "ab")  # noqa: SIM115  (owned by the child)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader.engine.sandbox", "--memory-mb", str(self.memory_mb)],
+            command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log,

@@ -8,7 +8,9 @@ Both pass results through the same ``wire`` reduction, so checks behave identica
 from __future__ import annotations
 
 import reprlib
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from grader.engine import wire
@@ -54,6 +56,11 @@ class Student:
     """Base class: ``call`` a learner function by name, get a ``Returned`` or a failure."""
 
     seed: int = 0
+
+    def scratch_folder(self, prefix: str = "mlkata-") -> Path:
+        """A new empty folder that both the check and the learner's code can reach, for
+        files a check hands over (an unseen image, a folder to save a model into)."""
+        return Path(tempfile.mkdtemp(prefix=prefix))
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Returned:
         raise NotImplementedError
@@ -113,6 +120,10 @@ class SandboxStudent(Student):
     def __init__(self, sandbox: Sandbox, timeout_s: float) -> None:
         self.sandbox = sandbox
         self.timeout_s = timeout_s
+
+    def scratch_folder(self, prefix: str = "mlkata-") -> Path:
+        # An isolated sandbox has a private /tmp: its working folder is what both sides see.
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=self.sandbox.workdir))
 
     def _request(self, function: str, args: tuple, kwargs: dict) -> tuple[str, dict[str, Any]]:
         description = describe_call(function, args, kwargs)

@@ -7,7 +7,6 @@ the reference solutions, and hidden checks use inputs the learner has not seen.
 from __future__ import annotations
 
 import random
-import tempfile
 from pathlib import Path
 
 import torch
@@ -300,7 +299,7 @@ def matches_scikit_learn_on_random_cases(student: Student) -> None:
 
 
 def _save_and_reload(student: Student, seed: int) -> tuple[Path, Ref, object]:
-    folder = Path(tempfile.mkdtemp(prefix="mlkata-saved-")) / "classifier"
+    folder = student.scratch_folder("mlkata-saved-") / "classifier"
     model = Ref.of("bert.classifier", seed=seed, head_std=0.5)
     student.call("save_classifier", model, TOKENIZER, str(folder))
     got = student.call("load_classifier", str(folder))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import random
-import tempfile
 from pathlib import Path
 
 import torch
@@ -48,14 +47,11 @@ def trusted_logits(model: Ref | torch.nn.Module, images: torch.Tensor) -> torch.
         return torch.cat([module(images[i : i + 128]) for i in range(0, len(images), 128)])
 
 
-def scratch_folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="mlkata-resnet-"))
-
-
-def unseen_image(kind: str) -> Path:
-    """A val digit saved as a 48x48 RGB image ("large") or an 8-bit grey PNG ("grey")."""
+def unseen_image(student: Student, kind: str) -> Path:
+    """A val digit saved as a 48x48 RGB image ("large") or an 8-bit grey PNG ("grey"), in
+    a folder the learner's code can read."""
     source = load_image(val_files()[17])
-    path = scratch_folder() / f"{kind}.png"
+    path = student.scratch_folder("mlkata-resnet-") / f"{kind}.png"
     if kind == "large":
         source.resize((48, 48)).save(path)
     else:
@@ -107,7 +103,7 @@ def train_transform_augments(student: Student) -> None:
 def handles_other_sizes_and_grey_images(student: Student) -> None:
     """resizes larger images and turns grey images into 3 channels"""
     for kind in ("large", "grey"):
-        _expect_eval_transform(student, unseen_image(kind))
+        _expect_eval_transform(student, unseen_image(student, kind))
 
 
 # --- resnet.loaders --------------------------------------------------------------------
@@ -164,7 +160,7 @@ def val_loader_is_ordered_and_train_is_shuffled(student: Student) -> None:
 @check("resnet.loaders", points=1, hidden=True)
 def loaders_work_on_another_folder(student: Student) -> None:
     """works on an unseen ImageFolder with other class names and batch size"""
-    root = scratch_folder()
+    root = student.scratch_folder("mlkata-resnet-")
     names = ["cat", "dog", "owl"]
     files = val_files()
     for split, offset in (("train", 0), ("val", 1)):
@@ -384,4 +380,4 @@ def topk_of_unseen_files(student: Student) -> None:
     """top-5 of a grey PNG and of a larger image"""
     model = Ref.of("resnet.model", pretrained=True, head_seed=4)
     for kind in ("grey", "large"):
-        _expect_topk(student, model, unseen_image(kind), 5)
+        _expect_topk(student, model, unseen_image(student, kind), 5)

@@ -1,0 +1,325 @@
+"""Keep the grader's secrets out of the sandbox's sight, with Linux namespaces.
+
+The sandbox runs submission code as the grader's own OS user, so without this it could read
+the reference solutions, the instructor notebooks, the hidden checks and an nbgrader
+course (gradebook, source notebooks, other students' work), and write to any of them.
+``wrap`` puts the sandbox command in a private mount namespace and PID namespace where:
+
+- the repository checkout (when grading from one) shows only the ``grader`` package, with
+  every ``tracks/*/checks.py`` replaced by ``/dev/null`` and ``tracks/*/__pycache__``
+  emptied; extra folders such as the course root are empty and read-only;
+- ``/tmp`` and ``/dev/shm`` are fresh and private (other sandboxes' folders are not there),
+  with the sandbox's own working folder mounted back in;
+- every other mount is read-only except the working folder and the model cache;
+- ``/proc`` is new, so ``/proc/<pid>/root`` of processes outside cannot be used.
+
+The sandbox then starts through ``unshare --user --map-root-user``: in that less privileged
+user namespace it holds no capability over these mounts, which the kernel locks, so it can
+neither unmount nor remount them. The network namespace is shared on purpose (text-generation
+checks call a server on loopback).
+
+``probe`` finds once per process what works here: as root plain namespaces, otherwise an
+outer unprivileged user namespace. Where neither works the sandbox runs as before, with a
+one-line warning; ``MLKATA_ISOLATION=required`` refuses instead and ``=off`` disables it.
+
+Run as ``python -m grader.engine.isolation PLAN_JSON -- COMMAND...`` inside the namespaces
+(``wrap`` builds that command line): it arranges the mounts, then execs COMMAND.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import json
+import logging
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+MODE_ENV = "MLKATA_ISOLATION"  # auto (default), required, off
+MODES = ("auto", "required", "off")
+OUTER = ("--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc", "--kill-child")
+INNER = ("--user", "--map-root-user")
+SCRATCH_DIRS = ("/tmp", "/dev/shm")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the sandbox may see and write; every path absolute and resolved."""
+
+    hidden: tuple[str, ...]  # folders replaced by an empty read-only tmpfs
+    scratch: tuple[str, ...]  # folders replaced by an empty writable tmpfs
+    blanked: tuple[str, ...]  # files replaced by /dev/null
+    keep: tuple[str, ...]  # paths inside hidden or scratch folders that stay visible
+    writable: tuple[str, ...]  # the only paths, besides scratch, left writable
+
+
+def _resolved(paths: Iterable[str | Path]) -> tuple[str, ...]:
+    out: list[str] = []
+    for path in paths:
+        real = os.path.realpath(path)
+        if os.path.lexists(real) and real != "/" and real not in out:
+            out.append(real)
+    return tuple(out)
+
+
+def _is_checkout(repo: Path) -> bool:
+    return (repo / "pyproject.toml").is_file() and (repo / "grader").is_dir()
+
+
+def plan_for(workdir: Path, hide: Sequence[str | Path] = ()) -> Plan:
+    """The plan for a sandbox working in ``workdir``, with ``hide`` hidden as well."""
+    from grader.paths import PACKAGE_DIR, REPO_DIR, cache_dir
+
+    tracks = PACKAGE_DIR / "tracks"
+    hidden = [REPO_DIR] if _is_checkout(REPO_DIR) else []
+    hidden += sorted(p for p in tracks.glob("*/__pycache__") if p.is_dir())
+    hidden += [Path(p) for p in hide if Path(p).is_dir()]
+    blanked = sorted(tracks.glob("*/checks.py")) + [Path(p) for p in hide if Path(p).is_file()]
+    cache = cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)  # to stay writable it must exist
+    models = [v for k, v in os.environ.items() if k.startswith("MLKATA_MODEL_")]
+    python = [sys.prefix, sys.exec_prefix, sys.base_prefix, Path(sys.executable).parent]
+    keep = [PACKAGE_DIR, *python, cache, workdir, *models]
+    return Plan(
+        hidden=_resolved(hidden),
+        scratch=_resolved([*SCRATCH_DIRS, tempfile.gettempdir()]),
+        blanked=_resolved(blanked),
+        keep=_resolved(keep),
+        writable=_resolved([workdir, cache]),
+    )
+
+
+def _mode() -> str:
+    mode = os.environ.get(MODE_ENV, "auto").strip().lower() or "auto"
+    if mode not in MODES:
+        from grader.errors import MlkataError
+
+        raise MlkataError(f"{MODE_ENV}={mode!r}: use one of {', '.join(MODES)}")
+    return mode
+
+
+def _outer_options(kind: str) -> tuple[str, ...]:
+    return (*INNER, *OUTER) if kind == "user" else OUTER
+
+
+def _command(unshare: str, kind: str, plan: Plan, command: Sequence[str]) -> list[str]:
+    return [
+        unshare,
+        *_outer_options(kind),
+        "--",
+        sys.executable,
+        "-S",  # no site: a faster start, and this module needs only the standard library
+        "-m",
+        "grader.engine.isolation",
+        json.dumps(asdict(plan)),
+        "--",
+        unshare,
+        *INNER,
+        "--",
+        *command,
+    ]
+
+
+@functools.cache
+def probe() -> tuple[str | None, str]:
+    """``("root" | "user", how)`` when namespaces work here, else ``(None, why not)``."""
+    if not sys.platform.startswith("linux"):
+        return None, "needs Linux namespaces"
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return None, "util-linux `unshare` is not installed"
+    kinds = ("root", "user") if os.geteuid() == 0 else ("user",)
+    why = ""
+    with tempfile.TemporaryDirectory(prefix="mlkata-probe-") as folder:
+        secret_dir, secret_file = Path(folder, "hidden"), Path(folder, "checks.py")
+        secret_dir.mkdir()
+        (secret_dir / "secret").write_text("x")
+        secret_file.write_text("x")
+        plan = Plan((str(secret_dir),), (), (str(secret_file),), (), (folder,))
+        hidden, blanked, written = (shlex.quote(str(p)) for p in (secret_dir, secret_file, folder))
+        test = f"test ! -e {hidden}/secret && test ! -s {blanked} && touch {written}/w"
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+        for kind in kinds:
+            try:
+                done = subprocess.run(
+                    _command(unshare, kind, plan, ["sh", "-c", test]),
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                )
+            except (OSError, subprocess.TimeoutExpired) as error:
+                why = str(error)
+                continue
+            if done.returncode == 0 and Path(folder, "w").exists():
+                label = "as root" if kind == "root" else "in an unprivileged user namespace"
+                return kind, f"mount and PID namespaces, {label}"
+            lines = (done.stderr or "").strip().splitlines()
+            why = lines[-1] if lines else f"exit status {done.returncode}"
+    return None, f"namespaces are not available here ({why})"
+
+
+def describe() -> str:
+    """One line for `mlkata doctor`."""
+    mode = _mode()
+    if mode == "off":
+        return f"off ({MODE_ENV}=off): submissions can read the repository and the course"
+    kind, how = probe()
+    if kind:
+        return f"on: {how}"
+    return f"unavailable: {how}; submissions can read the repository and the course"
+
+
+@functools.cache
+def _warn_unavailable(why: str) -> None:
+    log.warning("mlkata: sandbox isolation unavailable (%s); the submission sees all files", why)
+
+
+def wrap(command: Sequence[str], workdir: Path, hide: Sequence[str | Path] = ()) -> list[str]:
+    """``command`` run in the namespaces, or unchanged where isolation is off or unavailable."""
+    mode = _mode()
+    if mode == "off":
+        return list(command)
+    kind, how = probe()
+    if kind is None:
+        if mode == "required":
+            from grader.errors import MlkataError
+
+            raise MlkataError(f"{MODE_ENV}=required, but sandbox isolation is unavailable: {how}")
+        _warn_unavailable(how)
+        return list(command)
+    unshare = shutil.which("unshare")
+    assert unshare is not None
+    return _command(unshare, kind, plan_for(workdir, hide), command)
+
+
+# --- inside the namespaces ---------------------------------------------------------------
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_NOSYMFOLLOW, MS_NOATIME, MS_NODIRATIME = 32, 256, 1024, 2048
+MS_BIND, MS_REC, MS_RELATIME, MS_STRICTATIME = 4096, 16384, 1 << 21, 1 << 24
+KEPT_FLAGS = {
+    "nosuid": MS_NOSUID,
+    "nodev": MS_NODEV,
+    "noexec": MS_NOEXEC,
+    "noatime": MS_NOATIME,
+    "nodiratime": MS_NODIRATIME,
+    "relatime": MS_RELATIME,
+    "nosymfollow": MS_NOSYMFOLLOW,
+}
+
+
+def _mount(source: str, target: str, fstype: str | None, flags: int, data: str = "") -> None:
+    code = ctypes.CDLL(None, use_errno=True).mount(
+        source.encode(), target.encode(), fstype.encode() if fstype else None, flags, data.encode()
+    )
+    if code != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {source} on {target}: {os.strerror(errno)}")
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _mounts() -> list[tuple[str, set[str]]]:
+    """Mount points of this namespace with their per-mount options, from mountinfo."""
+    found = []
+    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+        for line in handle:
+            fields = line.split()
+            target = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), fields[4])  # \040
+            found.append((target, set(fields[5].split(","))))
+    return found
+
+
+def _read_only(target: str, options: set[str]) -> None:
+    flags = MS_REMOUNT | MS_BIND | MS_RDONLY
+    flags |= sum(flag for name, flag in KEPT_FLAGS.items() if name in options)
+    if not options & {"noatime", "relatime"}:
+        flags |= MS_STRICTATIME
+    _mount("none", target, None, flags)
+
+
+def _cover(folder: str, keep: Sequence[str], writable: bool) -> None:
+    """Mount an empty tmpfs on ``folder``, then mount each kept path back into it."""
+    inner = [k for k in keep if _inside(k, folder) and k != folder]
+    inner = [k for k in inner if not any(k != o and _inside(k, o) for o in inner)]
+    original = os.open(folder, os.O_PATH | os.O_DIRECTORY)  # still reaches what gets covered
+    try:
+        mode = "mode=1777" if writable else "mode=755"
+        _mount("mlkata", folder, "tmpfs", MS_NOSUID | MS_NODEV, mode)
+        for path in inner:
+            relative = os.path.relpath(path, folder)
+            source = f"/proc/self/fd/{original}/{relative}"
+            if os.path.isdir(source):
+                os.makedirs(path, exist_ok=True)
+            else:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                open(path, "a").close()
+            _mount(source, path, None, MS_BIND | MS_REC)
+    finally:
+        os.close(original)
+    if not writable:
+        _read_only(folder, {"nosuid", "nodev"})
+
+
+def apply(plan: Plan) -> None:
+    """Arrange this mount namespace as the plan says (run as root of the namespaces)."""
+    covered: list[str] = []
+
+    def visible(path: str) -> bool:
+        return all(
+            any(_inside(path, k) and _inside(k, c) for k in plan.keep)
+            for c in covered
+            if _inside(path, c)
+        )
+
+    folders = [(p, False) for p in plan.hidden] + [(p, True) for p in plan.scratch]
+    for folder, writable in sorted(folders, key=lambda item: item[0].count("/")):
+        if visible(folder) and os.path.isdir(folder):
+            _cover(folder, plan.keep, writable)
+            covered.append(folder)
+    for path in plan.blanked:
+        if visible(path):
+            _mount("/dev/null", path, None, MS_BIND)
+    for path in plan.writable:
+        if visible(path):
+            _mount(path, path, None, MS_BIND | MS_REC)  # its own mount, left writable below
+    for target, options in _mounts():
+        keep_writable = [*plan.writable, *plan.scratch, "/proc"]
+        if "ro" in options or target.startswith("/dev/"):  # /dev/shm, /dev/pts: leave as is
+            continue
+        if any(_inside(target, w) for w in keep_writable):
+            continue
+        with contextlib.suppress(OSError):  # defence in depth; the hiding above is not optional
+            _read_only(target, options)
+
+
+def main() -> None:
+    arguments = sys.argv[1:]
+    if len(arguments) < 3 or arguments[1] != "--":
+        sys.exit("usage: python -m grader.engine.isolation PLAN_JSON -- COMMAND...")
+    plan = Plan(**{key: tuple(value) for key, value in json.loads(arguments[0]).items()})
+    cwd = os.getcwd()
+    apply(plan)
+    # The working folder was entered before the mounts: enter it again through them, or
+    # ".." from it would still lead into the original, uncovered /tmp.
+    os.chdir(cwd)
+    os.execvp(arguments[2], arguments[2:])
+
+
+if __name__ == "__main__":
+    main()
