@@ -6,7 +6,8 @@
 
 autograde grades every submission with nbgrader's own autograde, several at a time
 (nbgrader alone does one at a time), on a local pool or a Dask cluster. Results go into
-nbgrader's gradebook; a run killed at any moment resumes where it stopped.
+nbgrader's gradebook; a run killed at any moment resumes where it stopped. A missing or
+unreadable notebook is recorded with 0 points and the reason (see grader.course.faults).
 """
 
 from __future__ import annotations
