@@ -4,7 +4,11 @@ parallel into nbgrader's gradebook, resumed after kill -9, and run on a Dask clu
 from __future__ import annotations
 
 import csv
+import html
+import inspect
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,15 +18,24 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
+from grader.course.faults import KEPT_SUFFIX
 from grader.course.ledger import Ledger
+from grader.course.nbgrader_cli import run_nbgrader
 from grader.engine.catalog import get_exercise, load_tracks
 from tests.engine.test_tampering import ATTACKS
-from tests.submissions import appended_to_cell, solved, student_notebook, write
+from tests.submissions import (
+    appended_to_cell,
+    reference_sources,
+    solved,
+    student_notebook,
+    write,
+)
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 NOTEBOOK = "bert_classification.ipynb"
 HALF = ["bert.fix_script", "bert.encode", "bert.metrics"]
+CORRUPT = '{"cells": [ not json'
 
 
 def mlkata(*args: str) -> subprocess.CompletedProcess[str]:
@@ -56,7 +69,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     submit(root, "tamper", tampered)
     (root / "submitted" / "corrupt" / "bert").mkdir(parents=True)
-    (root / "submitted" / "corrupt" / "bert" / NOTEBOOK).write_text('{"cells": [ not json')
+    (root / "submitted" / "corrupt" / "bert" / NOTEBOOK).write_text(CORRUPT)
     (root / "submitted" / "missing" / "bert").mkdir(parents=True)
     (root / "submitted" / "missing" / "bert" / "notes.txt").write_text("forgot the notebook")
     return root
@@ -71,16 +84,98 @@ def test_init_makes_one_assignment_per_topic(course: Path) -> None:
         assert (course / "release" / track.name / f"{track.notebook}.ipynb").exists()
 
 
-def test_parallel_autograde_records_every_submission(course: Path) -> None:
+@pytest.fixture(scope="module")
+def graded(course: Path) -> subprocess.CompletedProcess[str]:
+    """The first `mlkata course autograde` run over the five submissions."""
+    return mlkata("course", "autograde", "bert", "--course", str(course), "--workers", "2")
+
+
+@pytest.fixture(scope="module")
+def feedback(course: Path, graded: subprocess.CompletedProcess[str]) -> Path:
+    """nbgrader's own generate_feedback, run after the autograde."""
+    done = run_nbgrader(course, "generate_feedback", "bert", "--force")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return course / "feedback"
+
+
+def feedback_text(feedback: Path, student: str) -> str:
+    """The feedback HTML as the student reads it: tags dropped, entities decoded."""
+    page = (feedback / student / "bert" / NOTEBOOK.replace(".ipynb", ".html")).read_text()
+    page = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def test_parallel_autograde_records_every_submission(
+    course: Path, graded: subprocess.CompletedProcess[str]
+) -> None:
     """Does --workers 2 grade everything, faults included, into the gradebook?"""
-    done = mlkata("course", "autograde", "bert", "--course", str(course), "--workers", "2")
-    assert "5 submissions to grade" in done.stderr, done.stderr
+    assert "5 submissions to grade" in graded.stderr, graded.stderr
+    assert graded.returncode == 0, graded.stderr
     half = sum(get_exercise(e).points for e in HALF)
     got = scores(course)
     assert got["blank"] == 0 and got["tamper"] == 0 and got["half"] == half
     ledger = Ledger(course, "bert").entries()
     assert set(ledger) == {"blank", "half", "tamper", "corrupt", "missing"}
-    assert got.get("corrupt", 0) == 0 and got.get("missing", 0) == 0
+    # a missing or corrupt notebook still gets its gradebook row, with 0
+    assert got["corrupt"] == 0 and got["missing"] == 0
+    assert {name for name, entry in ledger.items() if entry["not_graded"]} == {"corrupt", "missing"}
+    assert "0 points corrupt: " in graded.stderr and "0 points missing: " in graded.stderr
+
+
+def test_a_faulty_submission_keeps_its_file_and_shows_the_reason(
+    course: Path, feedback: Path
+) -> None:
+    """Is the file as submitted kept, and the reason in the feedback and the ledger?"""
+    folder = course / "submitted" / "corrupt" / "bert"
+    assert (folder / (NOTEBOOK + KEPT_SUFFIX)).read_text() == CORRUPT
+    text = feedback_text(feedback, "corrupt")
+    assert "Not graded, 0 points: " in text and "corrupt notebook (not valid JSON)" in text
+    text = feedback_text(feedback, "missing")
+    assert f"no {NOTEBOOK} was submitted (the folder holds: notes.txt)" in text
+    assert Ledger(course, "bert").entries()["missing"]["message"].startswith(f"no {NOTEBOOK}")
+
+
+def test_feedback_shows_every_check_and_no_reference_or_hidden_code(
+    course: Path, feedback: Path
+) -> None:
+    """Does nbgrader's feedback for a partial submission mark each check passed or failed,
+    with the failure message, and hold no reference solution line and no hidden check?"""
+    page = (feedback / "half" / "bert" / NOTEBOOK.replace(".ipynb", ".html")).read_text()
+    items = [plain(item) for item in re.findall(r"<li>(.*?)</li>", page, flags=re.DOTALL)]
+    for exercise in load_tracks()["bert"].exercises:
+        for check in exercise.checks:
+            passed = exercise.id in HALF
+            found = [i for i in items if i.startswith(f"{'✅' if passed else '❌'} {check.name}")]
+            assert len(found) == 1, (check.name, items)
+            assert passed or "is not implemented yet" in found[0], found[0]
+    text = feedback_text(feedback, "half")
+    submitted = {line.strip() for cell in solved(HALF).cells for line in cell.source.splitlines()}
+    source = (course / "source" / "bert" / NOTEBOOK).read_text()
+    secret = {
+        line.strip()
+        for exercise_id, code in reference_sources().items()
+        if exercise_id not in HALF
+        for line in code.splitlines()
+        if line.strip() and line.strip() not in submitted
+    }
+    # the lines are really in the course's source notebook, and none reaches the feedback
+    assert len(secret) > 20
+    as_json = {line: json.dumps(line, ensure_ascii=False)[1:-1] for line in secret}
+    assert [line for line in secret if as_json[line] not in source] == []
+    assert [line for line in secret if line in text] == []
+    hidden = [c for e in load_tracks()["bert"].exercises for c in e.checks if c.hidden]
+    hidden_code = {
+        line.strip()
+        for check in hidden
+        for line in inspect.getsource(check.function).splitlines()
+        if len(line.strip()) > 8 and not line.lstrip().startswith(("@", "def ", '"""'))
+    }
+    assert len(hidden_code) > 5
+    assert [line for line in hidden_code if line in text] == []
+
+
+def plain(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
 
 
 def test_a_second_run_resumes_and_grades_nothing_new(course: Path) -> None:
@@ -88,18 +183,27 @@ def test_a_second_run_resumes_and_grades_nothing_new(course: Path) -> None:
     assert "0 submissions to grade, " in done.stderr, done.stderr
 
 
-def test_export_has_one_column_per_exercise(course: Path, tmp_path: Path) -> None:
+def test_export_has_one_column_per_exercise(
+    course: Path, graded: subprocess.CompletedProcess[str], tmp_path: Path
+) -> None:
+    """Does `mlkata course export` write a row per submission, faults included, with the
+    score and one column per exercise in the track's order?"""
     out = tmp_path / "grades.csv"
-    assert (
-        mlkata("course", "export", "bert", "--course", str(course), "--out", str(out)).returncode
-        == 0
-    )
+    done = mlkata("course", "export", "bert", "--course", str(course), "--out", str(out))
+    assert done.returncode == 0, done.stderr
     with open(out, newline="") as handle:
-        rows = {row["student"]: row for row in csv.DictReader(handle)}
-    for exercise in load_tracks()["bert"].exercises:
-        assert exercise.id in rows["half"]
-    assert float(rows["half"]["bert.encode"]) == get_exercise("bert.encode").points
-    assert float(rows["half"]["bert.predict"]) == 0
+        reader = csv.DictReader(handle)
+        rows = {row["student"]: row for row in reader}
+    exercises = load_tracks()["bert"].exercises
+    assert reader.fieldnames == ["student", "score", "max_score", *[e.id for e in exercises]]
+    assert {"blank", "half", "tamper", "corrupt", "missing"} <= set(rows)
+    total = sum(e.points for e in exercises)
+    for student, row in rows.items():
+        expected = {e.id: e.points if student == "half" and e.id in HALF else 0 for e in exercises}
+        if student in {"blank", "half", "tamper", "corrupt", "missing"}:
+            assert {e: float(row[e]) for e in expected} == expected, student
+            assert float(row["score"]) == sum(expected.values()), student
+        assert float(row["max_score"]) == total
 
 
 def test_kill_9_mid_run_loses_nothing_and_resumes(course: Path) -> None:

@@ -6,7 +6,8 @@
 
 autograde grades every submission with nbgrader's own autograde, several at a time
 (nbgrader alone does one at a time), on a local pool or a Dask cluster. Results go into
-nbgrader's gradebook; a run killed at any moment resumes where it stopped.
+nbgrader's gradebook; a run killed at any moment resumes where it stopped. A missing or
+unreadable notebook is recorded with 0 points and the reason (see grader.course.faults).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _autograde(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from grader.course.autograde import autograde, pending
@@ -74,7 +76,7 @@ def _autograde(args: argparse.Namespace) -> int:
     todo, done = pending(course, args.assignment, args.retry_failed) if has_submissions else ([], 0)
     console = Console(stderr=True)
     console.print(f"{len(todo)} submissions to grade, {done} already graded and unchanged")
-    failures = []
+    failures, not_graded = [], []
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -90,8 +92,12 @@ def _autograde(args: argparse.Namespace) -> int:
             )
             if not result["ok"]:
                 failures.append(result)
+            elif result.get("not_graded"):
+                not_graded.append(result)
 
         autograde(course, args.assignment, args.workers, args.scheduler, show, args.retry_failed)
+    for result in not_graded:
+        console.print(f"[yellow]0 points[/] {result['student']}: {escape(result['message'])}")
     for failure in failures:
         console.print(f"[red]failed[/] {failure['student']}: {failure['message']}")
     return 1 if failures else 0

@@ -2,7 +2,9 @@
 resumably, into nbgrader's own gradebook.
 
 Each submission is graded by nbgrader's own `autograde --student S` (so the gradebook,
-`nbgrader export` and the formgrader see the result), run as a separate process. Those
+`nbgrader export` and the formgrader see the result), run as a separate process. A missing
+or unreadable notebook, on which nbgrader would stop, is first replaced by a marked stand-in
+that scores 0 with the reason as its feedback (``grader.course.faults``). Those
 processes run on a local pool by default, or on a Dask distributed cluster given its
 scheduler address. A submission whose files have not changed since it was graded is skipped.
 """
@@ -15,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from grader.course.faults import substitute
 from grader.course.ledger import Ledger, fingerprint
 from grader.course.nbgrader_cli import last_error_line, require_course, run_nbgrader
 from grader.errors import MlkataError
@@ -29,21 +32,25 @@ class Outcome:
     seconds: float
     fingerprint: str
     message: str = ""
+    not_graded: bool = False  # recorded with 0 points: a missing or unreadable notebook
 
 
 def grade_one(course: str, assignment: str, student: str) -> dict[str, object]:
     """Autograde one submission with nbgrader; runs on a pool thread or a Dask worker."""
     root = Path(course)
-    print_ = fingerprint(root / "submitted" / student / assignment)
     started = time.perf_counter()
+    # A missing or unreadable notebook would stop nbgrader: grade a marked stand-in instead.
+    faults = substitute(root, assignment, student)
+    print_ = fingerprint(root / "submitted" / student / assignment)
     for attempt in range(LOCK_RETRIES):
         done = run_nbgrader(root, "autograde", assignment, "--student", student, "--force")
         output = done.stdout + done.stderr
         if done.returncode == 0 or "database is locked" not in output:
             break
         time.sleep(1 + attempt)  # another submission was writing the gradebook
-    message = "" if done.returncode == 0 else last_error_line(done)
-    outcome = Outcome(student, done.returncode == 0, time.perf_counter() - started, print_, message)
+    message = "; ".join(faults) if done.returncode == 0 else last_error_line(done)
+    seconds = time.perf_counter() - started
+    outcome = Outcome(student, done.returncode == 0, seconds, print_, message, bool(faults))
     return asdict(outcome)
 
 
@@ -55,8 +62,8 @@ def submissions(course: Path, assignment: str) -> list[str]:
 def pending(course: Path, assignment: str, retry_failed: bool = False) -> tuple[list[str], int]:
     """Students still to grade, and how many are already done with unchanged files.
 
-    A submission nbgrader could not grade (a corrupt or missing notebook) is done too,
-    until its files change or ``retry_failed`` asks for another try.
+    A submission nbgrader failed on is done too, until its files change or
+    ``retry_failed`` asks for another try.
     """
     done = Ledger(course, assignment).entries()
     todo = []

@@ -11,7 +11,7 @@ from grader.errors import MlkataError
 
 def export_csv(course: Path, assignment: str, out: Path) -> int:
     """Write one row per submission: student, score, max_score, then one column per
-    exercise (its points). Returns the number of rows."""
+    exercise (its points), in the track's order. Returns the number of rows."""
     from nbgrader.api import Gradebook, MissingEntry
 
     from grader.engine.catalog import all_exercises
@@ -41,6 +41,8 @@ def export_csv(course: Path, assignment: str, out: Path) -> int:
                     if column not in columns:
                         columns.append(column)
             rows.append(row)
+    order = {exercise_id: index for index, exercise_id in enumerate(all_exercises())}
+    columns.sort(key=lambda column: (order.get(column, len(order)), column))  # track order
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["student", "score", "max_score", *columns])

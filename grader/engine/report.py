@@ -51,6 +51,8 @@ class ExerciseResult:
 class Report:
     notebook: str
     exercises: list[ExerciseResult]
+    # where the grading time went, in seconds (see grade_notebook); not part of the JSON
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def score(self) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from nbformat import NotebookNode
 
 from grader.engine.catalog import load_tracks
 from grader.engine.report import CheckResult, ExerciseResult, Report
+from grader.engine.resources import build_seconds
 from grader.engine.sandbox import seed_everything
 from grader.engine.sandbox_client import DEFAULT_MEMORY_MB, Sandbox, SandboxFault
 from grader.engine.spec import Check, CheckFailure, Exercise
@@ -51,6 +53,8 @@ class SandboxSession:
         self.cell_errors: dict[str, str] = {}
         self.setup_error: str | None = None
         self._loaded = False
+        self.startup_s = 0.0  # starting the sandbox and running the cells, restarts included
+        self.sandbox_build_s = 0.0  # building resources inside the sandbox, as it reports
 
     def close(self) -> None:
         self.sandbox.stop()
@@ -61,6 +65,13 @@ class SandboxSession:
             self._load()
 
     def _load(self) -> None:
+        started = time.perf_counter()
+        try:
+            self._start_and_run_cells()
+        finally:
+            self.startup_s += time.perf_counter() - started
+
+    def _start_and_run_cells(self) -> None:
         self.sandbox.start()
         self._loaded = True
         for index, source in enumerate(self.code.setup):
@@ -99,6 +110,13 @@ class SessionStudent(SandboxStudent):
         self.session.ensure_loaded()
         return super().call(function, *args, **kwargs)
 
+    def _request(self, function: str, args: tuple, kwargs: dict) -> tuple[str, dict]:
+        description, reply = super()._request(function, args, kwargs)
+        build_s = reply.get("build_s")
+        if isinstance(build_s, float) and 0 <= build_s < 3600:  # untrusted: timing only
+            self.session.sandbox_build_s += build_s
+        return description, reply
+
 
 def run_check(check: Check, student: Student, timeout_cap_s: float | None = None) -> CheckResult:
     seed_everything(check.seed)
@@ -135,6 +153,8 @@ def grade_notebook(
     ``hide`` names folders the submission's code must not see (a course root).
     """
     _forbid_inspection_of_this_process()
+    started = time.perf_counter()
+    built_before = build_seconds()
     track_name = track_of(notebook, path)
     if track_name is None:
         raise BadSubmission(f"{path or 'notebook'}: no mlkata exercises found in this notebook")
@@ -154,7 +174,16 @@ def grade_notebook(
             )
     finally:
         session.close()
-    return Report(str(path or track.notebook), results)
+    report = Report(str(path or track.notebook), results)
+    total_s = time.perf_counter() - started
+    model_s = build_seconds() - built_before + session.sandbox_build_s
+    report.timings = {
+        "total_s": total_s,
+        "sandbox_startup_s": session.startup_s,  # process start, imports, setup and cells
+        "model_load_s": model_s,  # resources built on both sides of the sandbox
+        "checks_s": max(total_s - session.startup_s - model_s, 0.0),  # the rest
+    }
+    return report
 
 
 def _grade_exercise(

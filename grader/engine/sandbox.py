@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 import traceback
 from typing import Any, BinaryIO
 
@@ -89,16 +90,26 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
                     )
                     continue
                 built: list = []
+                started = time.perf_counter()
                 args = resolve_refs(request["args"], built)
                 kwargs = resolve_refs(request["kwargs"], built)
+                build_s = time.perf_counter() - started  # reported for timing only
                 seed_everything(request["seed"])
                 try:
                     value = function(*args, **kwargs)
                 except BaseException as error:
-                    reply({"ok": False, "error": short_error(error), "raised": True})
+                    failed = {"ok": False, "error": short_error(error), "raised": True}
+                    reply({**failed, "build_s": build_s})
                     continue
                 observed = wire.reduce(observations(built))
-                reply({"ok": True, "value": wire.reduce(value), "observed": observed})
+                reply(
+                    {
+                        "ok": True,
+                        "value": wire.reduce(value),
+                        "observed": observed,
+                        "build_s": build_s,
+                    }
+                )
             else:
                 reply({"ok": False, "error": f"unknown request {op!r}"})
         except BaseException as error:  # SystemExit and KeyboardInterrupt are submission faults too

@@ -55,6 +55,12 @@ def test_fault_costs_only_its_own_exercise(fault: str, encode_points: float) -> 
     broken = scores["bert.fix_script"]
     assert broken.score == 0
     assert any(reason in message for message in broken.messages), broken.messages
+    # where the time went, restarts after the fault included, adds up to the whole
+    timings = report.timings
+    assert set(timings) == {"total_s", "sandbox_startup_s", "model_load_s", "checks_s"}
+    assert timings["sandbox_startup_s"] > 0 and timings["model_load_s"] > 0, timings
+    parts = timings["sandbox_startup_s"] + timings["model_load_s"] + timings["checks_s"]
+    assert parts == pytest.approx(timings["total_s"])
 
 
 def test_fault_messages_name_the_call() -> None:
