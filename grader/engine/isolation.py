@@ -299,10 +299,11 @@ def apply(plan: Plan) -> None:
         if visible(path):
             _mount(path, path, None, MS_BIND | MS_REC)  # its own mount, left writable below
     for target, options in _mounts():
-        keep_writable = [*plan.writable, *plan.scratch, "/proc"]
         if "ro" in options or target.startswith("/dev/"):  # /dev/shm, /dev/pts: leave as is
             continue
-        if any(_inside(target, w) for w in keep_writable):
+        # The scratch tmpfs itself stays writable, but not what was mounted back inside it (a
+        # checkout under /tmp brings its grader/ and .venv there).
+        if target in plan.scratch or any(_inside(target, w) for w in [*plan.writable, "/proc"]):
             continue
         with contextlib.suppress(OSError):  # defence in depth; the hiding above is not optional
             _read_only(target, options)

@@ -59,7 +59,10 @@ def write_notebook(session: Session) -> Path:
             cells.append(stub_cell(item.id))
     path = notebook_path(session)
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(new_notebook(cells=cells), path)
+    # A kernelspec, so JupyterLab starts Python instead of asking which kernel to use.
+    kernel = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    metadata = {"kernelspec": kernel, "language_info": {"name": "python"}}
+    nbformat.write(new_notebook(cells=cells, metadata=metadata), path)
     return path
 
 

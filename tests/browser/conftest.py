@@ -56,39 +56,47 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+# Console messages of each open page, by id(page), and the test's tmp_path (server logs).
+_EVIDENCE: dict[int, tuple[list[str], Path]] = {}
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """On a failed test, keep the evidence while its JupyterLab is still running (fixtures
+    are torn down after this hook, so the screenshot shows what the test saw)."""
     report = yield
-    setattr(item, f"report_{report.when}", report)
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.failed and report.when == "call" and page is not None:
+        keep_evidence(item.name, page)
     return report
 
 
+def keep_evidence(test_name: str, page: Any) -> None:
+    console, tmp_path = _EVIDENCE.get(id(page), ([], None))
+    folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", test_name)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        page.screenshot(path=str(folder / "screenshot.png"))
+    except Exception as error:  # a crashed page cannot be photographed; say so instead
+        (folder / "screenshot-failed.txt").write_text(f"{error}\n")
+    (folder / "console.log").write_text("\n".join(console) + "\n")
+    for log in tmp_path.rglob("jupyterlab.log") if tmp_path else []:
+        shutil.copy(log, folder / f"{log.parent.name}-jupyterlab.log")
+    print(f"\nbrowser artifacts kept in {folder}")
+
+
 @pytest.fixture
-def page(browser: Any, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    """A fresh browser page; on failure its screenshot, its console log and the logs of the
-    JupyterLab servers the test started (under ``tmp_path``) are kept."""
+def page(browser: Any, tmp_path: Path) -> Iterator[Any]:
+    """A fresh browser page; if the test fails, its screenshot, its console log and the logs
+    of the JupyterLab servers the test started (under ``tmp_path``) are kept."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(30_000)
     new_page = context.new_page()
     console: list[str] = []
     new_page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
     new_page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+    _EVIDENCE[id(new_page)] = (console, tmp_path)
     yield new_page
-    failed = any(
-        getattr(request.node, f"report_{when}", None) is not None
-        and getattr(request.node, f"report_{when}").failed
-        for when in ("setup", "call")
-    )
-    if failed:
-        folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        try:
-            new_page.screenshot(path=str(folder / "screenshot.png"), full_page=False)
-        except Exception as error:  # a crashed page cannot be photographed; say so
-            (folder / "screenshot-failed.txt").write_text(str(error))
-        (folder / "console.log").write_text("\n".join(console) + "\n")
-        for log in tmp_path.rglob("jupyterlab.log"):
-            shutil.copy(log, folder / f"{log.parent.name}-jupyterlab.log")
-        print(f"\nbrowser artifacts kept in {folder}")
+    _EVIDENCE.pop(id(new_page), None)
     context.close()

@@ -145,9 +145,11 @@ class Notebook:
         notebook.wait_for_kernel()
         return notebook
 
-    def wait_for_kernel(self, timeout_ms: float = 45_000) -> None:
-        indicator = self.page.locator(".jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator")
-        expect(indicator).to_have_attribute("data-status", "idle", timeout=timeout_ms)
+    def wait_for_kernel(self, timeout_ms: float = 90_000) -> None:
+        """Wait until the status bar says the kernel is connected and idle (the toolbar's
+        indicator also reads idle while there is no kernel yet)."""
+        status = self.page.get_by_text(re.compile(r"^Python 3 \(ipykernel\) \| Idle$"))
+        expect(status.first).to_be_visible(timeout=timeout_ms)
 
     def code_cell(self, containing: str) -> Locator:
         """The code cell whose source contains ``containing`` (exactly one must match)."""
@@ -163,12 +165,15 @@ class Notebook:
         self.page.keyboard.press("ControlOrMeta+a")
         self.page.keyboard.insert_text(code)
 
-    def run(self, cell: Locator, timeout_ms: float = 60_000) -> Locator:
-        """Run ``cell`` with Shift+Enter and wait for its prompt number; returns its output."""
+    def run(self, cell: Locator, timeout_ms: float = 180_000) -> Locator:
+        """Run ``cell`` with Shift+Enter and wait for its new prompt number; returns its
+        output area. (The first cell imports torch: slow on a fresh machine's cold disk.)"""
+        prompt = cell.locator(".jp-InputArea-prompt")
+        before = re.escape(prompt.inner_text().strip())
         cell.locator(".jp-InputArea-editor .cm-content").click()
         self.page.keyboard.press("Shift+Enter")
-        prompt = cell.locator(".jp-InputArea-prompt")
-        expect(prompt).to_have_text(re.compile(r"\[\d+\]:"), timeout=timeout_ms)
+        done = re.compile(rf"^(?!{before}$)\[\d+\]:$")
+        expect(prompt).to_have_text(done, timeout=timeout_ms)
         return cell.locator(".jp-OutputArea")
 
     def add_cell_below(self, cell: Locator, code: str) -> Locator:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.jupyterlab import running_lab
+from tests.browser.jupyterlab import LabServer, running_lab
 from tests.submissions import solved, student_notebook, write
 
 pytestmark = [pytest.mark.browser, pytest.mark.nbgrader]
@@ -47,35 +48,40 @@ def graded_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_formgrader_lists_and_opens_autograded_work(
-    page: Any, tmp_path: Path, graded_course: Path
-) -> None:
+@pytest.fixture
+def instructor_lab(tmp_path: Path, graded_course: Path) -> Iterator[LabServer]:
     command = [sys.executable, "-m", "jupyter", "lab"]
     with running_lab(command, cwd=graded_course, home=tmp_path / "instructor") as lab:
-        page.goto(lab.url("lab"))
-        page.get_by_role("menuitem", name="Nbgrader").click()
-        page.locator("#jp-mainmenu-nbgrader").get_by_text("Formgrader", exact=True).click()
-        formgrader = page.frame_locator("iframe")
+        yield lab
 
-        # Every assignment of the course, and the two submissions of the graded one.
-        assignments = formgrader.locator("#main-table")
-        for name in ("bert", "efficiency", "resnet", "textgen"):
-            expect(assignments.get_by_role("link", name=name, exact=True)).to_be_visible()
-        row = assignments.locator("tr", has=formgrader.get_by_role("link", name=ASSIGNMENT))
-        row.get_by_role("link", name="2").click()
 
-        submissions = formgrader.locator("#main-table")
-        expect(submissions.locator("tr", has_text="ada")).to_contain_text("20 / 20")
-        expect(submissions.locator("tr", has_text="bob")).to_contain_text("0 / 20")
+def test_formgrader_lists_and_opens_autograded_work(
+    page: Any, instructor_lab: LabServer, graded_course: Path
+) -> None:
+    page.goto(instructor_lab.url("lab"))
+    page.get_by_role("menuitem", name="Nbgrader").click()
+    page.locator("#jp-mainmenu-nbgrader").get_by_text("Formgrader", exact=True).click()
+    formgrader = page.frame_locator("iframe")
 
-        # One student's autograded notebook, with the score of every graded cell.
-        submissions.locator("tr", has_text="ada").get_by_role("link").first.click()
-        expect(formgrader.locator("#main-table")).to_contain_text("20 / 20")
-        formgrader.get_by_role("link", name=NOTEBOOK).click()
-        for grade_id, points in graded_cells(graded_course):
-            # The autograder's score is the field's placeholder; a typed value would override it.
-            score = formgrader.locator(f"input.score#{grade_id}")
-            expect(score).to_have_attribute("placeholder", re.compile(rf"^{points:g}(\.0+)?$"))
+    # Every assignment of the course, and the two submissions of the graded one.
+    assignments = formgrader.locator("#main-table")
+    for name in ("bert", "efficiency", "resnet", "textgen"):
+        expect(assignments.get_by_role("link", name=name, exact=True)).to_be_visible()
+    row = assignments.locator("tr", has=formgrader.get_by_role("link", name=ASSIGNMENT))
+    row.get_by_role("link", name="2").click()
+
+    submissions = formgrader.locator("#main-table")
+    expect(submissions.locator("tr", has_text="ada")).to_contain_text("20 / 20")
+    expect(submissions.locator("tr", has_text="bob")).to_contain_text("0 / 20")
+
+    # One student's autograded notebook, with the score of every graded cell.
+    submissions.locator("tr", has_text="ada").get_by_role("link").first.click()
+    expect(formgrader.locator("#main-table")).to_contain_text("20 / 20")
+    formgrader.get_by_role("link", name=NOTEBOOK).click()
+    for grade_id, points in graded_cells(graded_course):
+        # The autograder's score is the field's placeholder; a typed value would override it.
+        score = formgrader.locator(f"input.score#{grade_id}")
+        expect(score).to_have_attribute("placeholder", re.compile(rf"^{points:g}(\.0+)?$"))
 
 
 def graded_cells(course: Path) -> list[tuple[str, float]]:

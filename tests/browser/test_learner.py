@@ -84,14 +84,26 @@ def test_learner_solves_an_exercise_and_sees_feedback(page: Any, learner_lab: La
     expect(hint_output).to_contain_text("Hint 1/2")
 
 
-@pytest.mark.parametrize("track", sorted(load_tracks()))
-def test_a_solved_notebook_passes_validate(page: Any, tmp_path: Path, track: str) -> None:
-    """Does nbgrader's Validate button accept a fully solved copy of each learner notebook?"""
-    name = f"{load_tracks()[track].notebook}.ipynb"
-    write(solved(track=track), tmp_path / "workspace" / name)  # mlkata lab keeps this copy
+@pytest.fixture
+def lab_with_solved(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[LabServer, str]]:
+    """`mlkata lab` on a workspace that already holds a solved copy of one notebook (which
+    `mlkata lab` keeps: it never overwrites a learner's file)."""
+    name = f"{load_tracks()[request.param].notebook}.ipynb"
+    write(solved(track=request.param), tmp_path / "workspace" / name)
     with running_lab(mlkata_lab(tmp_path / "workspace"), tmp_path, tmp_path / "learner") as lab:
-        Notebook.open(page, lab, name)
-        page.locator(".jp-NotebookPanel-toolbar").get_by_role("button", name="Validate").click()
-        dialog = page.locator(".jp-Dialog")
-        expect(dialog).to_be_visible(timeout=170_000)
-        expect(dialog).to_contain_text("Success! Your notebook passes all the tests.")
+        yield lab, name
+
+
+@pytest.mark.parametrize("lab_with_solved", sorted(load_tracks()), indirect=True)
+def test_a_solved_notebook_passes_validate(
+    page: Any, lab_with_solved: tuple[LabServer, str]
+) -> None:
+    """Does nbgrader's Validate button accept a fully solved copy of each learner notebook?"""
+    lab, name = lab_with_solved
+    Notebook.open(page, lab, name)
+    page.locator(".jp-NotebookPanel-toolbar").get_by_role("button", name="Validate").click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_be_visible(timeout=170_000)
+    expect(dialog).to_contain_text("Success! Your notebook passes all the tests.")
