@@ -236,8 +236,8 @@ def reaches_the_target_accuracy(student: Student) -> None:
     """trained on all 600 sentences, reaches 0.85 accuracy on the held-out test split"""
     texts, labels = load_split("train")
     call, state = _fine_tuned(student, texts, labels)
-    test_texts, test_labels = load_split("test")
-    accuracy = accuracy_of(state, test_texts, test_labels)
+    held_out_texts, held_out_labels = load_split("test")
+    accuracy = accuracy_of(state, held_out_texts, held_out_labels)
     if accuracy < TARGET_ACCURACY:
         raise fail(
             call,
