@@ -186,6 +186,9 @@ FIT_SENTENCES = 48
 FIT_ACCURACY = 0.85
 TARGET_ACCURACY = 0.85
 AN_ENCODER_WEIGHT = "bert.encoder.layer.0.attention.self.query.weight"
+TRAINING_HINT = (
+    "check the learning rate, zero_grad before backward, and that the loss uses the labels"
+)
 
 
 def accuracy_of(state: ModuleState, texts: list[str], labels: list[int]) -> float:
@@ -227,7 +230,7 @@ def fits_a_small_training_set(student: Student) -> None:
             call,
             f"training accuracy {accuracy:.3f} on the {FIT_SENTENCES} sentences it trained on",
             f"at least {FIT_ACCURACY}",
-            "check the learning rate, zero_grad before backward, and that the loss uses the labels",
+            TRAINING_HINT,
         )
 
 
@@ -243,7 +246,7 @@ def reaches_the_target_accuracy(student: Student) -> None:
             call,
             f"test accuracy {accuracy:.3f}",
             f"at least {TARGET_ACCURACY}",
-            "check the learning rate, zero_grad before backward, and that the loss uses the labels",
+            TRAINING_HINT,
         )
 
 
