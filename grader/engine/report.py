@@ -81,15 +81,34 @@ class Report:
         }
 
 
+PASS_MARK = "\u2713"  # ✓ and ✗: plain text marks that every common font draws, unlike emoji
+FAIL_MARK = "\u2717"
+PASS_COLOUR = "#1a7f37"
+FAIL_COLOUR = "#cf222e"
+
+
+def _mark(passed: bool) -> str:
+    colour, mark, word = (
+        (PASS_COLOUR, PASS_MARK, "passed") if passed else (FAIL_COLOUR, FAIL_MARK, "failed")
+    )
+    return f"<span style='color:{colour};font-weight:bold' aria-label='{word}'>{mark}</span>"
+
+
 def exercise_html(result: ExerciseResult) -> str:
-    """Feedback for one exercise, for a notebook output: pass and fail marked, messages kept."""
-    colour = "#1a7f37" if result.passed else "#cf222e"
+    """Feedback for one exercise, for a notebook output: pass and fail marked, messages kept.
+
+    Each check is an ``li.mlkata-check`` with ``data-passed``, so tests and styles need not
+    read the marks.
+    """
+    colour = PASS_COLOUR if result.passed else FAIL_COLOUR
     verdict = "passed" if result.passed else "not yet"
     rows = []
     if result.problem:
-        rows.append(f"<li>⚠️ {html.escape(result.problem)}</li>")
+        rows.append(
+            f"<li class='mlkata-problem'><span style='color:{FAIL_COLOUR}'>\u26a0</span> "
+            f"{html.escape(result.problem)}</li>"
+        )
     for check in result.checks:
-        mark = "✅" if check.passed else "❌"
         label = " <em>(hidden)</em>" if check.hidden else ""
         detail = (
             ""
@@ -97,12 +116,15 @@ def exercise_html(result: ExerciseResult) -> str:
             else f"<pre style='white-space:pre-wrap;margin:4px 0 0 0'>"
             f"{html.escape(check.message)}</pre>"
         )
-        rows.append(f"<li>{mark} {html.escape(check.name)}{label}{detail}</li>")
+        rows.append(
+            f"<li class='mlkata-check' data-passed='{str(check.passed).lower()}'>"
+            f"{_mark(check.passed)} {html.escape(check.name)}{label}{detail}</li>"
+        )
     if result.stderr:
         lines = result.stderr.strip().splitlines()
         rows.append(
-            f"<li><details><summary>ℹ️ your code wrote {len(lines)} line(s) to stderr "
-            f"(warnings do not fail a check)</summary><pre style='white-space:pre-wrap'>"
+            f"<li class='mlkata-stderr'><details><summary>your code wrote {len(lines)} line(s) "
+            f"to stderr (warnings do not fail a check)</summary><pre style='white-space:pre-wrap'>"
             f"{html.escape(chr(10).join(lines[-40:]))}</pre></details></li>"
         )
     return (

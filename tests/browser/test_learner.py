@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from grader.engine.catalog import load_tracks
+from grader.engine.report import FAIL_MARK, PASS_MARK
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.jupyterlab import LabServer, Notebook, running_lab
 from tests.submissions import reference_sources, solved, write
@@ -60,8 +61,10 @@ def test_learner_solves_an_exercise_and_sees_feedback(page: Any, learner_lab: La
     feedback = output.locator(".jp-RenderedHTMLCommon .mlkata-feedback")
     expect(feedback).to_have_attribute("data-passed", "true")
     expect(feedback).to_contain_text("passed")
-    expect(feedback).to_contain_text("✅ truncates texts longer than max_length tokens")
-    expect(feedback.locator("li", has_text="❌")).to_have_count(0)
+    passing = feedback.locator("li.mlkata-check[data-passed=true]")
+    expect(passing).to_have_count(2)
+    expect(passing.nth(1)).to_contain_text(f"{PASS_MARK} truncates texts longer than max_length")
+    expect(feedback.locator("li.mlkata-check[data-passed=false]")).to_have_count(0)
 
     # A plausible mistake: failing feedback naming the check, the call and the shape.
     notebook.set_source(exercise, WRONG_ENCODE)
@@ -69,9 +72,9 @@ def test_learner_solves_an_exercise_and_sees_feedback(page: Any, learner_lab: La
     output = notebook.run(check_cell)
     feedback = output.locator(".jp-RenderedHTMLCommon .mlkata-feedback")
     expect(feedback).to_have_attribute("data-passed", "false")
-    failing = feedback.locator("li", has_text="❌")
+    failing = feedback.locator("li.mlkata-check[data-passed=false]")
     expect(failing).to_have_count(1)
-    expect(failing).to_contain_text("truncates texts longer than max_length tokens")
+    expect(failing).to_contain_text(f"{FAIL_MARK} truncates texts longer than max_length tokens")
     expect(failing.locator("pre")).to_contain_text("expected: shape (3, 8)")
     expect(output).to_contain_text("bert.encode: 1 of 2 checks failed")
     expect(output).not_to_contain_text("Traceback")
