@@ -32,10 +32,9 @@ def run(args: argparse.Namespace) -> int:
     workspace = (args.workspace or default_workspace()).expanduser().resolve()
     update = fill_workspace(workspace)
     if not args.skip_prepare:
-        from grader.commands.prepare import ITEMS
+        from grader.preparation import ITEMS, prepare
 
-        for prepare in ITEMS.values():
-            prepare()
+        prepare(ITEMS)
     for name in update.copied:
         print(f"copied {name} into {workspace}")
     for name in update.kept:

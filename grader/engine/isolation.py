@@ -10,7 +10,8 @@ course (gradebook, source notebooks, other students' work), and write to any of 
   emptied; extra folders such as the course root are empty and read-only;
 - ``/tmp`` and ``/dev/shm`` are fresh and private (other sandboxes' folders are not there),
   with the sandbox's own working folder mounted back in;
-- every other mount is read-only except the working folder and the model cache;
+- every other mount is read-only except the working folder: the model cache too, so a
+  submission cannot swap a model or dataset that checks or later submissions load;
 - ``/proc`` is new, so ``/proc/<pid>/root`` of processes outside cannot be used.
 
 The sandbox then starts through ``unshare --user --map-root-user``: in that less privileged
@@ -87,7 +88,7 @@ def plan_for(workdir: Path, hide: Sequence[str | Path] = ()) -> Plan:
     hidden += [Path(p) for p in hide if Path(p).is_dir()]
     blanked = sorted(tracks.glob("*/checks.py")) + [Path(p) for p in hide if Path(p).is_file()]
     cache = cache_dir()
-    cache.mkdir(parents=True, exist_ok=True)  # to stay writable it must exist
+    cache.mkdir(parents=True, exist_ok=True)  # to be mounted back it must exist
     models = [v for k, v in os.environ.items() if k.startswith("MLKATA_MODEL_")]
     python = [sys.prefix, sys.exec_prefix, sys.base_prefix, Path(sys.executable).parent]
     keep = [PACKAGE_DIR, *python, cache, workdir, *models]
@@ -96,7 +97,7 @@ def plan_for(workdir: Path, hide: Sequence[str | Path] = ()) -> Plan:
         scratch=_resolved([*SCRATCH_DIRS, tempfile.gettempdir()]),
         blanked=_resolved(blanked),
         keep=_resolved(keep),
-        writable=_resolved([workdir, cache]),
+        writable=_resolved([workdir]),
     )
 
 

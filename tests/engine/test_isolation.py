@@ -28,7 +28,7 @@ from grader.engine.catalog import load_tracks
 from grader.engine.runner import grade_notebook
 from grader.engine.sandbox_client import Sandbox
 from grader.errors import MlkataError
-from grader.paths import PACKAGE_DIR, REPO_DIR
+from grader.paths import PACKAGE_DIR, REPO_DIR, cache_dir
 from tests.submissions import appended_to_cell, solved, student_notebook, write
 
 SOLUTION = REPO_DIR / "solutions" / "bert_classification.py"
@@ -112,20 +112,30 @@ def look():
         "beside the workdir": [p for p in os.listdir("..") if p != os.path.basename(os.getcwd())],
         "tmp": writable("/tmp/mlkata-isolation-probe"),
         "grader source": writable(grader.paths.PACKAGE_DIR / "engine" / "runner.py"),
+        "model cache": read(CACHED),
+        "cached model writable": writable(CACHED),
+        "new file in the cache": writable(grader.paths.cache_dir() / "planted.pt"),
     }
 """
 
 
-def look_source() -> str:
+def look_source(cached: Path) -> str:
     names = f"SOLUTION = {str(SOLUTION)!r}\nSOLUTION_NAME = {SOLUTION.name!r}\n"
-    return names + f"CHECKS = {str(CHECKS)!r}\n" + LOOK
+    return names + f"CHECKS = {str(CHECKS)!r}\nCACHED = {str(cached)!r}\n" + LOOK
 
 
 def test_sandbox_sees_no_solution_and_no_checks(any_kind: None) -> None:
     """Are the solutions, the checks and their bytecode invisible, by any path, while the
-    track's resources, its data and the sandbox's own folder stay usable?"""
+    track's resources, its data and the sandbox's own folder stay usable, and the model
+    cache readable but not writable?"""
     py_compile.compile(str(CHECKS))  # the bytecode holds the hidden inputs too
-    seen = in_sandbox(look_source(), "look")
+    cached = cache_dir() / "isolation-test-model.txt"  # stands for a cached checkpoint
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text("weights")
+    try:
+        seen = in_sandbox(look_source(cached), "look")
+    finally:
+        cached.unlink()
     assert seen["solution"] == "FileNotFoundError"
     assert seen["solution via REPO_DIR"] == "FileNotFoundError"
     assert set(seen["solution via /proc roots"]) == {"FileNotFoundError"}
@@ -149,6 +159,9 @@ def test_sandbox_sees_no_solution_and_no_checks(any_kind: None) -> None:
     beside = set(seen["beside the workdir"])
     assert beside <= expected, "other sandboxes' folders are out of sight"
     assert not seen["grader source"], "the grader's own code must be read-only"
+    assert seen["model cache"] == "weights", "checks load models from the cache"
+    assert not seen["cached model writable"], "a submission must not swap a cached model"
+    assert not seen["new file in the cache"] and not (cache_dir() / "planted.pt").exists()
 
 
 ESCAPE = """
@@ -271,14 +284,16 @@ def test_required_isolation_refuses_to_run_without_namespaces(
 
 def test_the_plan_hides_the_checkout_and_blanks_every_check(tmp_path: Path) -> None:
     """Does the plan cover the checkout, blank each track's checks.py and any hidden file,
-    and keep the package, the sandbox's folder and the model cache visible and writable?"""
+    and keep the package, the sandbox's folder and the model cache visible, with only the
+    sandbox's folder writable?"""
     (tmp_path / "answers.txt").write_text("42")
     plan = isolation.plan_for(tmp_path, hide=[tmp_path / "course", tmp_path / "answers.txt"])
     assert str(REPO_DIR) in plan.hidden
     checks = {Path(p).parent.name for p in plan.blanked if p.endswith("checks.py")}
     assert checks == set(load_tracks())
     assert str((tmp_path / "answers.txt").resolve()) in plan.blanked, "a hidden file is blanked"
-    assert str(PACKAGE_DIR) in plan.keep and str(tmp_path.resolve()) in plan.writable
+    assert str(PACKAGE_DIR) in plan.keep and str(cache_dir().resolve()) in plan.keep
+    assert plan.writable == (str(tmp_path.resolve()),), "the cache is read-only"
     assert str(tmp_path / "course") not in plan.hidden, "a missing folder is left out"
 
 

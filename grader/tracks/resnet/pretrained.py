@@ -44,6 +44,8 @@ def _locked(path: Path) -> Iterator[None]:
 def digits_checkpoint(*, progress: bool = True, force: bool = False) -> Path:
     """The cached checkpoint, trained first (with a progress bar) if it is missing."""
     path = checkpoint_path()
+    if path.exists() and not force:
+        return path  # no lock needed, and the sandbox may only read the cache
     with _locked(path):
         if force or not path.exists():
             train_digits_checkpoint(path, progress=progress)
