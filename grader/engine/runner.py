@@ -20,7 +20,7 @@ from grader.engine.resources import build_seconds
 from grader.engine.sandbox import seed_everything
 from grader.engine.sandbox_client import DEFAULT_MEMORY_MB, Sandbox, SandboxFault
 from grader.engine.spec import Check, CheckFailure, Exercise
-from grader.engine.student import Returned, SandboxStudent, Student
+from grader.engine.student import SandboxStudent, Student
 from grader.engine.submission import CodeToRun, code_to_run, read_notebook, track_of
 from grader.errors import BadSubmission, MlkataError
 from grader.preparation import prepare_track
@@ -107,11 +107,8 @@ class SessionStudent(SandboxStudent):
         super().__init__(session.sandbox, timeout_s)
         self.session = session
 
-    def call(self, function: str, *args: object, **kwargs: object) -> Returned:
-        self.session.ensure_loaded()
-        return super().call(function, *args, **kwargs)
-
     def _request(self, function: str, args: tuple, kwargs: dict) -> tuple[str, dict]:
+        self.session.ensure_loaded()  # for call and raises alike
         description, reply = super()._request(function, args, kwargs)
         build_s = reply.get("build_s")
         if isinstance(build_s, float) and 0 <= build_s < 3600:  # untrusted: timing only

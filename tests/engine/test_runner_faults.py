@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from grader.engine.runner import grade_notebook
+from grader.engine.limits import DEFAULT_MEMORY_MB
+from grader.engine.runner import SandboxSession, SessionStudent, grade_notebook
+from grader.engine.spec import CheckFailure
+from grader.engine.submission import CodeToRun
 from tests.submissions import reference_sources, solved, with_cell_source
 
 STUB_HEADER = "def classify_text(model, tokenizer, text):\n"
@@ -72,3 +75,27 @@ def test_fault_messages_name_the_call() -> None:
     assert "called:   encode_batch(" in message
     assert "got:      input_ids of shape (3, 64)" in message
     assert "expected: shape (3, " in message
+
+
+def test_after_a_crash_the_next_check_sees_the_cells_reloaded() -> None:
+    """A check that kills the sandbox must not cost the next one its functions, whether that
+    one expects a value (``call``) or an exception (``raises``)."""
+    cells = {
+        "cell": (
+            "import os\n"
+            "def crash():\n    os._exit(3)\n"
+            "def refuse(x):\n    raise ValueError(f'no {x}')\n"
+            "def double(x):\n    return 2 * x\n"
+        )
+    }
+    session = SandboxSession(CodeToRun(exercise_cells=cells), DEFAULT_MEMORY_MB, cell_timeout_s=30)
+    try:
+        student = SessionStudent(session, timeout_s=30)
+        with pytest.raises(CheckFailure, match="exited with code 3"):
+            student.call("crash")
+        assert student.raises("refuse", 1).startswith("ValueError: no 1")
+        with pytest.raises(CheckFailure, match="exited with code 3"):
+            student.call("crash")
+        assert student.call("double", 21).value == 42
+    finally:
+        session.close()
