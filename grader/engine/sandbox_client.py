@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.children import dies_with_parent
 from grader.engine import isolation, protocol, wire
 from grader.engine.limits import DEFAULT_MEMORY_MB
 
@@ -92,6 +93,7 @@ class Sandbox:
             cwd=self.workdir,
             env=_scrubbed_environment(self.workdir),
             start_new_session=True,  # its own process group, so a kill takes its children too
+            preexec_fn=dies_with_parent(),  # and a grader killed outright takes it along
         )
         log.close()
 

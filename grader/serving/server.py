@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import json
 import os
 import signal
@@ -22,6 +21,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.children import dies_with_parent
 from grader.errors import MlkataError
 
 HOST = "127.0.0.1"
@@ -64,17 +64,6 @@ def served_model_ids(base_url: str) -> list[str]:
         return [item["id"] for item in json.load(response)["data"]]
 
 
-def _stop_when_parent_dies() -> None:
-    """Runs in the server's child process: ask Linux for SIGTERM when our process exits.
-
-    atexit does not run when the parent is killed (a Jupyter kernel shut down hard, a test
-    timeout), and a server that outlives it would hold its port and memory.
-    """
-    if sys.platform.startswith("linux"):
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
-
-
 @dataclass
 class LocalServer:
     """One `transformers serve` child process serving ``model`` on loopback."""
@@ -115,7 +104,8 @@ class LocalServer:
                 stdin=subprocess.DEVNULL,
                 env=env,
                 start_new_session=True,
-                preexec_fn=_stop_when_parent_dies,
+                # atexit does not run when the parent is killed; SIGTERM lets it exit
+                preexec_fn=dies_with_parent(signal.SIGTERM),
             )
         atexit.register(self.stop)
         deadline = time.monotonic() + timeout_s
