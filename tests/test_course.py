@@ -4,6 +4,7 @@ parallel into nbgrader's gradebook, resumed after kill -9, and run on a Dask clu
 from __future__ import annotations
 
 import csv
+import getpass
 import html
 import inspect
 import json
@@ -265,3 +266,36 @@ def test_autograde_on_a_dask_cluster(course: Path) -> None:
     assert "1 submissions to grade" in done.stderr, done.stderr
     assert scores(course)["remote"] == get_exercise("bert.metrics").points
 
+
+def test_release_fetch_submit_and_collect_meet_in_the_course_exchange(
+    course: Path, tmp_path: Path
+) -> None:
+    """Do nbgrader's own release_assignment, fetch_assignment, submit and collect work on a
+    course from `mlkata course init`, without a system-wide exchange folder?"""
+    from grader.course.nbgrader_cli import nbgrader_environment
+
+    def as_student(*args: str) -> None:
+        # A student on this machine names the course's exchange, as the config's comment says.
+        exchange = f"--Exchange.root={course / 'exchange'}"
+        done = subprocess.run(
+            [sys.executable, "-m", "nbgrader", *args, "--course", course.name, exchange],
+            cwd=tmp_path,
+            env=nbgrader_environment(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
+        assert done.returncode == 0, done.stderr
+
+    notebook = f"{load_tracks()['textgen'].notebook}.ipynb"
+    released = run_nbgrader(course, "release_assignment", "textgen", "--force")
+    assert released.returncode == 0, released.stderr
+    as_student("fetch_assignment", "textgen")
+    fetched = tmp_path / "textgen" / notebook
+    assert "mlkata" in fetched.read_text()
+    as_student("submit", "textgen")
+    collected = run_nbgrader(course, "collect", "textgen")
+    assert collected.returncode == 0, collected.stderr
+    submitted = course / "submitted" / getpass.getuser() / "textgen" / notebook
+    assert submitted.read_bytes() == fetched.read_bytes()

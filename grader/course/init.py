@@ -22,6 +22,10 @@ c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.root = {root!r}
 # Notebooks larger than this are skipped by nbgrader; a fine-tuned model is not a notebook.
 c.CourseDirectory.max_file_size = 100_000
+# release_assignment, fetch_assignment, submit and collect meet here. For students on other
+# accounts, use a folder they can all write to (nbgrader's default: /usr/local/share/nbgrader/
+# exchange); students then need the same setting, for example in ~/.jupyter/nbgrader_config.py.
+c.Exchange.root = {exchange!r}
 
 # Scores come from mlkata's sandboxed runner, not from running submissions in nbgrader's
 # kernel (see docs/grading-design.md). This must load: a broken config makes nbgrader
@@ -41,7 +45,10 @@ def init_course(root: Path, force: bool = False) -> list[str]:
         raise MlkataError(f"{root} already holds a course: use --force to refresh its sources")
     root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
-    (root / "nbgrader_config.py").write_text(CONFIG.format(course_id=root.name, root=str(root)))
+    exchange = root / "exchange"
+    exchange.mkdir(exist_ok=True)
+    config = CONFIG.format(course_id=root.name, root=str(root), exchange=str(exchange))
+    (root / "nbgrader_config.py").write_text(config)
     assignments = []
     for track in load_tracks().values():
         folder = root / "source" / track.name
