@@ -7,11 +7,11 @@ In a course's ``nbgrader_config.py``::
     configure(c)
 
 ``nbgrader autograde`` then runs its usual sanitizing steps (OverwriteCells restores any
-edited test cell), but instead of executing the submission in a kernel it asks
-``grader.engine.runner`` for the score, which runs the submission's code in a sandbox, with
-the course folder hidden from it, and every check outside it. SaveAutoGrades then records
-the points from the cell outputs, so the gradebook, ``nbgrader export`` and the formgrader
-all see the authoritative score.
+edited test cell and puts back a deleted one), but instead of executing the submission in
+a kernel it asks ``grader.engine.runner`` for the score, which runs the submission's code
+in a sandbox, with the course folder hidden from it, and every check outside it.
+SaveAutoGrades then records the points from the cell outputs, so the gradebook,
+``nbgrader export`` and the formgrader all see the authoritative score.
 """
 
 from __future__ import annotations
@@ -173,6 +173,9 @@ def configure(c: Any) -> None:
         AssignLatePenalties,
         CheckCellMetadata,
     ]
+    # A check cell the student deleted comes back, with a note, and is graded like the rest;
+    # left out, nbgrader would wait for a manual grade that nobody can give (nbgrader #1682).
+    c.OverwriteCells.add_missing_cells = True
     # Feedback shows each check's verdict and message (TrustedChecks' outputs), never
     # hidden test code.
     c.GenerateFeedback.preprocessors = [

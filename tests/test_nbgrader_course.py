@@ -24,6 +24,11 @@ pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 NOTEBOOK = "bert_classification.ipynb"
 HALF_DONE = ["bert.fix_script", "bert.encode", "bert.metrics"]
 NBGRADER = [sys.executable, "-m", "nbgrader"]
+DELETED_CHECK = "check_bert_encode"
+
+
+def grade_id(cell: nbformat.NotebookNode) -> str:
+    return cell.metadata.get("nbgrader", {}).get("grade_id", "")
 
 
 def venv_environment() -> dict[str, str]:
@@ -61,10 +66,12 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
             tampered, cell_id, ATTACKS["redefines check and the grader's functions"]
         )
     tampered = with_cell_source(tampered, "check_bert_encode", "pass")
+    carol = solved(HALF_DONE, base=release)  # who also deleted a check cell by accident
+    carol.cells = [c for c in carol.cells if grade_id(c) != DELETED_CHECK]
     submissions = {
         "alice": solved(base=release),
         "bob": release,
-        "carol": solved(HALF_DONE, base=release),
+        "carol": carol,
         "dave": tampered,
     }
     for student, notebook in submissions.items():
@@ -129,10 +136,22 @@ def test_autograded_notebook_shows_feedback_in_the_check_cells(course: Path) -> 
     outputs = [
         output
         for cell in graded.cells
-        if cell.metadata.get("nbgrader", {}).get("grade_id", "").startswith("check_")
+        if grade_id(cell).startswith("check_")
         for output in cell.outputs
     ]
     html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "mlkata-feedback" in html
     assert "mlkata-check' data-passed='true'" in html
     assert "mlkata-check' data-passed='false'" in html
+
+
+def test_a_deleted_check_cell_is_put_back_with_its_feedback(course: Path) -> None:
+    """Carol deleted the check cell of an exercise she solved: nbgrader puts it back, with a
+    note, and it carries her feedback and points (the export test checks the total), instead
+    of staying ungraded ("needs manual grading") for ever (nbgrader #1682)."""
+    graded = nbformat.read(course / "autograded" / "carol" / "bert" / NOTEBOOK, as_version=4)
+    restored = [cell for cell in graded.cells if grade_id(cell) == DELETED_CHECK]
+    assert len(restored) == 1
+    assert "was missing from the submission" in restored[0].source
+    html = "".join(o.get("data", {}).get("text/html", "") for o in restored[0].outputs)
+    assert "mlkata-feedback' data-passed='true'" in html
