@@ -9,7 +9,7 @@ the session: `mlkata mock --resume [SESSION]` continues it. --notebook writes th
 a notebook (deadline in its first cell) and opens JupyterLab on it; its answers are late if
 it was last saved after the deadline. --interviewer asks one follow-up per answer from an
 LLM ($OPENAI_BASE_URL with $MLKATA_OPENAI_MODEL, else the local server), kept in the report;
-without a server, one line says so and the interview goes on.
+without a server, one line says so and the interview goes on. It is for terminal mode only.
 
 Grading: `mlkata mock --grade [SESSION]` (the latest by default) scores coding answers with
 the exercise's own checks in the sandbox, and theory answers against each key point with the
@@ -79,6 +79,13 @@ def run(args: argparse.Namespace) -> int:
         follow_up = _interviewer(args, console)
     else:
         check_filters(args.topics, args.difficulty, args.lang)  # fail before any wait
+        if args.notebook and args.interviewer:
+            from grader.errors import MlkataError
+
+            raise MlkataError(
+                "--interviewer asks its follow-ups in the terminal session, "
+                "so it cannot be combined with --notebook"
+            )
         follow_up = None if args.notebook else _interviewer(args, console)
         with _history(args) as history:
             cards = history.cards()

@@ -35,6 +35,7 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
         (("mock", "--grade", "nope"), "no mock session 'nope'"),
         (("mock", "--resume"), "no unfinished mock session"),
         (("progress",), "no graded mock interview yet"),
+        (("mock", "--notebook", "--interviewer"), "--interviewer asks its follow-ups in the"),
     ]:
         done = mlkata(tmp_path, *args)
         assert done.returncode == 2, done
