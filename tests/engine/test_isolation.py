@@ -130,8 +130,10 @@ def test_sandbox_sees_no_solution_and_no_checks(any_kind: None) -> None:
     cache readable but not writable?"""
     py_compile.compile(str(CHECKS))  # the bytecode holds the hidden inputs too
     cached = cache_dir() / "isolation-test-model.txt"  # stands for a cached checkpoint
+    planted = cache_dir() / "planted.pt"  # what the sandbox tries to add
     cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_text("weights")
+    planted.unlink(missing_ok=True)  # left by a run in which isolation failed
     try:
         seen = in_sandbox(look_source(cached), "look")
     finally:
@@ -161,7 +163,7 @@ def test_sandbox_sees_no_solution_and_no_checks(any_kind: None) -> None:
     assert not seen["grader source"], "the grader's own code must be read-only"
     assert seen["model cache"] == "weights", "checks load models from the cache"
     assert not seen["cached model writable"], "a submission must not swap a cached model"
-    assert not seen["new file in the cache"] and not (cache_dir() / "planted.pt").exists()
+    assert not seen["new file in the cache"] and not planted.exists()
 
 
 ESCAPE = """
