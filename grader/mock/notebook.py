@@ -2,9 +2,11 @@
 
 The first cell shows the deadline. Each theory question has a markdown answer cell tagged
 ``metadata.mlkata.mock_item``; each coding exercise has the track's setup cells once and
-its exercise cell (same nbgrader ``grade_id`` as in the learner notebook). ``mock --grade``
-reads the answers back; answers count as late when the notebook was last saved after the
-deadline (empty answers and untouched exercise cells are not answers, and never late).
+its exercise cell (same nbgrader ``grade_id`` as in the learner notebook). Every other cell
+written here is tagged ``metadata.mlkata.mock_part``, so cells the candidate adds below an
+answer cell are read as part of that answer. ``mock --grade`` reads the answers back;
+answers count as late when the notebook was last saved after the deadline (empty answers
+and untouched exercise cells are not answers, and never late).
 """
 
 from __future__ import annotations
@@ -34,13 +36,19 @@ def write_notebook(session: Session) -> Path:
         new_markdown_cell(
             f"# Mock interview `{session.id}`\n\n**Deadline / 截止时间: {deadline}** "
             f"({session.minutes:g} minutes). Save the notebook, then run "
-            f"`mlkata mock --grade {session.id}`. Answers saved after the deadline are late."
+            f"`mlkata mock --grade {session.id}`. Answers saved after the deadline are late. "
+            "Cells you add below an answer cell count as part of that answer.",
+            metadata=_part("deadline"),
         )
     ]
     for number, item in enumerate(session.items, start=1):
         if item.kind == "theory":
             text = get_question(item.id).text[session.lang]
-            cells.append(new_markdown_cell(f"## Q{number}. {text.question}\n\n*`{item.id}`*"))
+            cells.append(
+                new_markdown_cell(
+                    f"## Q{number}. {text.question}\n\n*`{item.id}`*", metadata=_part("question")
+                )
+            )
             cells.append(
                 new_markdown_cell(PLACEHOLDER, metadata={"mlkata": {"mock_item": item.id}})
             )
@@ -53,7 +61,8 @@ def write_notebook(session: Session) -> Path:
             exercise = get_exercise(item.id)
             cells.append(
                 new_markdown_cell(
-                    f"## {exercise.title[session.lang]}\n\n{exercise.instructions[session.lang]}"
+                    f"## {exercise.title[session.lang]}\n\n{exercise.instructions[session.lang]}",
+                    metadata=_part("exercise"),
                 )
             )
             cells.append(stub_cell(item.id))
@@ -64,6 +73,28 @@ def write_notebook(session: Session) -> Path:
     metadata = {"kernelspec": kernel, "language_info": {"name": "python"}}
     nbformat.write(new_notebook(cells=cells, metadata=metadata), path)
     return path
+
+
+def _part(name: str) -> dict:
+    return {"mlkata": {"mock_part": name}}
+
+
+def _theory_texts(cells: list[nbformat.NotebookNode]) -> dict[str, str]:
+    """Each theory answer: its answer cell, then any cells the candidate added below it."""
+    texts: dict[str, list[str]] = {}
+    current: str | None = None
+    for cell in cells:
+        meta = cell.get("metadata", {})
+        ours = meta.get("mlkata")
+        item_id = ours.get("mock_item") if isinstance(ours, dict) else None
+        if item_id:
+            current = item_id
+            texts[current] = [_source(cell).replace(PLACEHOLDER.strip(), "").strip()]
+        elif ours or meta.get("nbgrader"):  # a question, a heading, setup or exercise code
+            current = None
+        elif current is not None:  # a cell the candidate added
+            texts[current].append(_source(cell).strip())
+    return {item: "\n\n".join(filter(None, parts)) for item, parts in texts.items()}
 
 
 def read_answers(session: Session) -> None:
@@ -78,14 +109,11 @@ def read_answers(session: Session) -> None:
     by_grade_id = {
         get_exercise(i.id).solution_grade_id: i for i in session.items if i.kind == "coding"
     }
+    for item_id, text in _theory_texts(notebook.cells).items():
+        session.answers[item_id] = Answer(text, saved_at, late and bool(text))
     for cell in notebook.cells:
-        meta = cell.get("metadata", {}).get("mlkata", {})
-        item_id = meta.get("mock_item") if isinstance(meta, dict) else None
         source = _source(cell)
-        if item_id:
-            text = source.replace(PLACEHOLDER.strip(), "").strip()
-            session.answers[item_id] = Answer(text, saved_at, late and bool(text))
-        elif grade_id(cell) in by_grade_id:
+        if grade_id(cell) in by_grade_id:
             item = by_grade_id[grade_id(cell)]
             if source.strip() == _source(stub_cell(item.id)).strip():  # left as it was
                 session.answers[item.id] = Answer("", saved_at, False)

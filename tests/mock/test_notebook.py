@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from grader.bank import get_question
 from grader.engine.catalog import get_exercise
@@ -165,3 +166,30 @@ def test_untouched_notebook_scores_nothing(tmp_path: Path) -> None:
         assert all(part["score"] == 0 for part in graded["sections"].values())
         section_rows(graded, md, page)
         assert md.count("*(no answer)*") == kinds.count("theory")
+
+
+def test_cells_added_below_an_answer_are_part_of_it(tmp_path: Path) -> None:
+    """A candidate who writes on in new cells below an answer cell (JupyterLab's B key) is
+    graded on all of it, up to the next question."""
+    home = tmp_path / "home"
+    options = ("--topics", "textgen", "--minutes", "14", "--seed", "1", "--no-coding")
+    session, path = start(home, *options)
+    first, second = (i["id"] for i in session["items"])
+    answer = candidate_answer(second, "en")
+    opening, rest = answer[: len(answer) // 2], answer[len(answer) // 2 :]
+    fill(path, {first: "Sampling with a temperature."}, {})
+    notebook = nbformat.read(path, as_version=4)
+    index = {c.metadata.get("mlkata", {}).get("mock_item"): i for i, c in enumerate(notebook.cells)}
+    # The second answer cell stays empty: the answer is in two new cells below it. Below
+    # the first answer, a code cell. (The later insertion first, so the indices hold.)
+    at = index[second] + 1
+    notebook.cells[at:at] = [new_markdown_cell(opening), new_markdown_cell(rest)]
+    notebook.cells.insert(index[first] + 1, new_code_cell("print('an example')"))
+    nbformat.write(notebook, path)
+
+    graded, md, page = grade(home, session)
+    rows = {row["id"]: row for row in graded["items"]}
+    assert rows[first]["answer"] == "Sampling with a temperature.\n\nprint('an example')"
+    assert rows[second]["answer"] == f"{opening.strip()}\n\n{rest.strip()}"
+    assert rows[second]["answered"] and rows[second]["raw"] > 0.6, rows[second]
+    section_rows(graded, md, page)
