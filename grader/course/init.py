@@ -2,7 +2,8 @@
 
 The source notebooks are made from the single sources (as `mlkata build` makes them), the
 config installs the trusted grading pipeline, and nbgrader's own generate_assignment
-creates the release folder and the gradebook.
+(through its API, all assignments in one process) creates the release folder and the
+gradebook.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.course.nbgrader_cli import last_error_line, run_nbgrader
+from grader.course.nbgrader_cli import last_error_line, run_in_course
 from grader.errors import MlkataError
 
 CONFIG = '''\
@@ -54,10 +55,9 @@ def init_course(root: Path, force: bool = False) -> list[str]:
         folder = root / "source" / track.name
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(source_notebook(track), folder / f"{track.notebook}.ipynb")
-        done = run_nbgrader(root, "generate_assignment", track.name, "--force")
-        if done.returncode != 0:
-            raise MlkataError(
-                f"nbgrader generate_assignment {track.name} failed: {last_error_line(done)}"
-            )
         assignments.append(track.name)
+    # nbgrader's generate_assignment for each, in one process (see grader.course.generate)
+    done = run_in_course(root, "grader.course.generate", *assignments)
+    if done.returncode != 0:
+        raise MlkataError(f"nbgrader generate_assignment failed: {last_error_line(done)}")
     return assignments

@@ -20,8 +20,16 @@ def nbgrader_environment() -> dict[str, str]:
 def run_nbgrader(
     course: Path, *args: str, timeout_s: float = 3600
 ) -> subprocess.CompletedProcess[str]:
+    """``nbgrader ARGS`` in the course folder, with this environment's Python."""
+    return run_in_course(course, "nbgrader", *args, timeout_s=timeout_s)
+
+
+def run_in_course(
+    course: Path, module: str, *args: str, timeout_s: float = 3600
+) -> subprocess.CompletedProcess[str]:
+    """``python -m MODULE ARGS`` in the course folder, where nbgrader finds its config."""
     return subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
+        [sys.executable, "-m", module, *args],
         cwd=course,
         env=nbgrader_environment(),
         capture_output=True,
