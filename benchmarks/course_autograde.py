@@ -306,7 +306,7 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "torch": torch.__version__,
-        "note": "2 shared CPU cores: other engineers' jobs ran at the same time",
+        "note": "2 CPU cores, maybe shared: each way records the load average around it",
     }
     payload = {
         "machine": machine,
