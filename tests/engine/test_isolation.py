@@ -114,14 +114,15 @@ def look():
         "grader source": writable(grader.paths.PACKAGE_DIR / "engine" / "runner.py"),
         "model cache": read(CACHED),
         "cached model writable": writable(CACHED),
-        "new file in the cache": writable(grader.paths.cache_dir() / "planted.pt"),
+        "new file in the cache": writable(PLANTED),
     }
 """
 
 
-def look_source(cached: Path) -> str:
+def look_source(cached: Path, planted: Path) -> str:
     names = f"SOLUTION = {str(SOLUTION)!r}\nSOLUTION_NAME = {SOLUTION.name!r}\n"
-    return names + f"CHECKS = {str(CHECKS)!r}\nCACHED = {str(cached)!r}\n" + LOOK
+    names += f"CACHED = {str(cached)!r}\nPLANTED = {str(planted)!r}\n"
+    return names + f"CHECKS = {str(CHECKS)!r}\n" + LOOK
 
 
 def test_sandbox_sees_no_solution_and_no_checks(any_kind: None) -> None:
@@ -135,7 +136,7 @@ def test_sandbox_sees_no_solution_and_no_checks(any_kind: None) -> None:
     cached.write_text("weights")
     planted.unlink(missing_ok=True)  # left by a run in which isolation failed
     try:
-        seen = in_sandbox(look_source(cached), "look")
+        seen = in_sandbox(look_source(cached, planted), "look")
     finally:
         cached.unlink()
     assert seen["solution"] == "FileNotFoundError"

@@ -79,11 +79,8 @@ def predict_without_attention_mask(model, tokenizer, texts):
     return probabilities.argmax(dim=-1), probabilities
 
 
-def fine_tune_with_huge_learning_rate(
-    model, tokenizer, texts, labels, epochs=1, batch_size=32, learning_rate=1e-2
-):
-    """A learning rate of 1e-2 wrecks the pretrained weights."""
-    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+def _plain_training_loop(model, optimizer, tokenizer, texts, labels, epochs, batch_size):
+    """The loop a learner writes first: no shuffling, no schedule, no clipping."""
     model.train()
     for _ in range(epochs):
         for start in range(0, len(texts), batch_size):
@@ -93,6 +90,14 @@ def fine_tune_with_huge_learning_rate(
             loss.backward()
             optimizer.step()
     return model
+
+
+def fine_tune_with_huge_learning_rate(
+    model, tokenizer, texts, labels, epochs=1, batch_size=32, learning_rate=1e-2
+):
+    """A learning rate of 1e-2 wrecks the pretrained weights."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+    return _plain_training_loop(model, optimizer, tokenizer, texts, labels, epochs, batch_size)
 
 
 def fine_tune_only_the_head(
@@ -100,15 +105,7 @@ def fine_tune_only_the_head(
 ):
     """Trains the classifier head alone: feature extraction, not the fine-tuning asked for."""
     optimizer = torch.optim.AdamW(model.classifier.parameters(), lr=learning_rate)
-    model.train()
-    for _ in range(epochs):
-        for start in range(0, len(texts), batch_size):
-            batch = tokenizer(texts[start : start + batch_size], padding=True, return_tensors="pt")
-            loss = model(**batch, labels=torch.tensor(labels[start : start + batch_size])).loss
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-    return model
+    return _plain_training_loop(model, optimizer, tokenizer, texts, labels, epochs, batch_size)
 
 
 def metrics_with_transposed_confusion(y_true, y_pred, num_labels):
