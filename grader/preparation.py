@@ -63,6 +63,7 @@ def prepare(names: Iterable[str]) -> dict[str, object]:
     return {name: ITEMS[name]() for name in names}
 
 
-def prepare_track(track: str) -> None:
-    """Make ready everything grading ``track`` loads, before any sandbox needs it."""
-    prepare(TRACK_ITEMS[track])
+def prepare_track(track: str) -> list[str]:
+    """Make ready everything grading ``track`` loads, before any sandbox needs it; return
+    where each item is: all of the model cache that the track's sandbox may see."""
+    return [str(location) for location in prepare(TRACK_ITEMS[track]).values()]

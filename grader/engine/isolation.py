@@ -10,14 +10,20 @@ course (gradebook, source notebooks, other students' work), and write to any of 
   emptied; extra folders such as the course root are empty and read-only;
 - ``/tmp`` and ``/dev/shm`` are fresh and private (other sandboxes' folders are not there),
   with the sandbox's own working folder mounted back in;
-- every other mount is read-only except the working folder: the model cache too, so a
-  submission cannot swap a model or dataset that checks or later submissions load;
-- ``/proc`` is new, so ``/proc/<pid>/root`` of processes outside cannot be used.
+- the model cache shows only what the track being graded loads (``visible``), read-only,
+  so a BERT submission cannot load the efficiency track's fine-tuned classifier, and no
+  submission can swap a model or dataset that checks or later submissions load;
+- ``/run`` is empty (no system sockets such as D-Bus or Docker's);
+- every other mount is read-only except the working folder;
+- ``/proc`` is new, so ``/proc/<pid>/root`` of processes outside cannot be used;
+- the **network namespace** is new, with only loopback, brought up here: no host interface,
+  no host service on 127.0.0.1 or ::1 (a Dask scheduler, JupyterLab, the formgrader, the
+  model server) and no route out. A check that needs a host service hands the sandbox
+  exactly that port, relayed through a Unix socket (``grader.engine.gateway``).
 
 The sandbox then starts through ``unshare --user --map-root-user``: in that less privileged
 user namespace it holds no capability over these mounts, which the kernel locks, so it can
-neither unmount nor remount them. The network namespace is shared on purpose (text-generation
-checks call a server on loopback).
+neither unmount nor remount them.
 
 ``probe`` finds once per process what works here: as root plain namespaces, otherwise an
 outer unprivileged user namespace. Where neither works the sandbox runs as before, with a
@@ -47,9 +53,19 @@ from pathlib import Path
 
 MODE_ENV = "MLKATA_ISOLATION"  # auto (default), required, off
 MODES = ("auto", "required", "off")
-OUTER = ("--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc", "--kill-child")
+OUTER = (
+    "--mount",
+    "--propagation",
+    "private",
+    "--pid",
+    "--fork",
+    "--mount-proc",
+    "--kill-child",
+    "--net",
+)
 INNER = ("--user", "--map-root-user")
 SCRATCH_DIRS = ("/tmp", "/dev/shm")
+SYSTEM_SOCKET_DIRS = ("/run", "/var/run")  # D-Bus, Docker, systemd: emptied
 
 log = logging.getLogger(__name__)
 
@@ -78,20 +94,27 @@ def _is_checkout(repo: Path) -> bool:
     return (repo / "pyproject.toml").is_file() and (repo / "grader").is_dir()
 
 
-def plan_for(workdir: Path, hide: Sequence[str | Path] = ()) -> Plan:
-    """The plan for a sandbox working in ``workdir``, with ``hide`` hidden as well."""
+def plan_for(
+    workdir: Path, hide: Sequence[str | Path] = (), visible: Sequence[str | Path] = ()
+) -> Plan:
+    """The plan for a sandbox working in ``workdir``, with ``hide`` hidden as well.
+
+    ``visible`` lists what else the sandbox may read: the cached items its track loads
+    (the rest of the model cache is hidden) and the gateway's socket folder.
+    """
     from grader.paths import PACKAGE_DIR, REPO_DIR, cache_dir
 
     tracks = PACKAGE_DIR / "tracks"
     hidden = [REPO_DIR] if _is_checkout(REPO_DIR) else []
     hidden += sorted(p for p in tracks.glob("*/__pycache__") if p.is_dir())
     hidden += [Path(p) for p in hide if Path(p).is_dir()]
-    blanked = sorted(tracks.glob("*/checks.py")) + [Path(p) for p in hide if Path(p).is_file()]
     cache = cache_dir()
-    cache.mkdir(parents=True, exist_ok=True)  # to be mounted back it must exist
+    cache.mkdir(parents=True, exist_ok=True)
+    hidden += [cache, *SYSTEM_SOCKET_DIRS]
+    blanked = sorted(tracks.glob("*/checks.py")) + [Path(p) for p in hide if Path(p).is_file()]
     models = [v for k, v in os.environ.items() if k.startswith("MLKATA_MODEL_")]
     python = [sys.prefix, sys.exec_prefix, sys.base_prefix, Path(sys.executable).parent]
-    keep = [PACKAGE_DIR, *python, cache, workdir, *models]
+    keep = [PACKAGE_DIR, *python, workdir, *models, *visible]
     return Plan(
         hidden=_resolved(hidden),
         scratch=_resolved([*SCRATCH_DIRS, tempfile.gettempdir()]),
@@ -166,7 +189,7 @@ def probe() -> tuple[str | None, str]:
                 continue
             if done.returncode == 0 and Path(folder, "w").exists():
                 label = "as root" if kind == "root" else "in an unprivileged user namespace"
-                return kind, f"mount and PID namespaces, {label}"
+                return kind, f"mount, PID and network namespaces, {label}"
             lines = (done.stderr or "").strip().splitlines()
             why = lines[-1] if lines else f"exit status {done.returncode}"
     return None, f"namespaces are not available here ({why})"
@@ -188,11 +211,12 @@ def _warn_unavailable(why: str) -> None:
     log.warning("mlkata: sandbox isolation unavailable (%s); the submission sees all files", why)
 
 
-def wrap(command: Sequence[str], workdir: Path, hide: Sequence[str | Path] = ()) -> list[str]:
-    """``command`` run in the namespaces, or unchanged where isolation is off or unavailable."""
+def kind_in_effect() -> str | None:
+    """``"root"`` or ``"user"`` when sandboxes get namespaces here, else None (off, or
+    unavailable: then one warning, or an error under ``MLKATA_ISOLATION=required``)."""
     mode = _mode()
     if mode == "off":
-        return list(command)
+        return None
     kind, how = probe()
     if kind is None:
         if mode == "required":
@@ -200,10 +224,22 @@ def wrap(command: Sequence[str], workdir: Path, hide: Sequence[str | Path] = ())
 
             raise MlkataError(f"{MODE_ENV}=required, but sandbox isolation is unavailable: {how}")
         _warn_unavailable(how)
+    return kind
+
+
+def wrap(
+    command: Sequence[str],
+    workdir: Path,
+    hide: Sequence[str | Path] = (),
+    visible: Sequence[str | Path] = (),
+) -> list[str]:
+    """``command`` run in the namespaces, or unchanged where isolation is off or unavailable."""
+    kind = kind_in_effect()
+    if kind is None:
         return list(command)
     unshare = shutil.which("unshare")
     assert unshare is not None
-    return _command(unshare, kind, plan_for(workdir, hide), command)
+    return _command(unshare, kind, plan_for(workdir, hide, visible), command)
 
 
 # --- inside the namespaces ---------------------------------------------------------------
@@ -277,8 +313,25 @@ def _cover(folder: str, keep: Sequence[str], writable: bool) -> None:
         _read_only(folder, {"nosuid", "nodev"})
 
 
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
+
+
+def _loopback_up() -> None:
+    """Bring up ``lo`` in this (new, empty) network namespace: it starts down."""
+    import fcntl
+    import socket
+    import struct
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as handle:
+        request = struct.pack("16sh", b"lo", 0)
+        flags = struct.unpack("16sh", fcntl.ioctl(handle, SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(handle, SIOCSIFFLAGS, struct.pack("16sh", b"lo", flags | IFF_UP))
+
+
 def apply(plan: Plan) -> None:
-    """Arrange this mount namespace as the plan says (run as root of the namespaces)."""
+    """Arrange this mount namespace as the plan says, and bring up loopback in the network
+    namespace (run as root of the namespaces)."""
+    _loopback_up()
     covered: list[str] = []
 
     def visible(path: str) -> bool:

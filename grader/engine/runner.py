@@ -19,7 +19,7 @@ from grader.engine.report import CheckResult, ExerciseResult, Report
 from grader.engine.resources import build_seconds
 from grader.engine.sandbox import seed_everything
 from grader.engine.sandbox_client import DEFAULT_MEMORY_MB, Sandbox, SandboxFault
-from grader.engine.spec import Check, CheckFailure, Exercise
+from grader.engine.spec import REGISTERED_ENDPOINTS, Check, CheckFailure, Exercise
 from grader.engine.student import SandboxStudent, Student
 from grader.engine.submission import CodeToRun, code_to_run, read_notebook, track_of
 from grader.errors import BadSubmission, MlkataError
@@ -47,10 +47,12 @@ class SandboxSession:
         memory_mb: int,
         cell_timeout_s: float,
         hide: Sequence[str | Path] = (),
+        visible: Sequence[str | Path] = (),
+        loopback_ports: Sequence[int] = (),
     ) -> None:
         self.code = code
         self.cell_timeout_s = cell_timeout_s
-        self.sandbox = Sandbox(memory_mb=memory_mb, hide=hide)
+        self.sandbox = Sandbox(memory_mb, hide, visible, loopback_ports)
         self.cell_errors: dict[str, str] = {}
         self.setup_error: str | None = None
         self._loaded = False
@@ -58,7 +60,7 @@ class SandboxSession:
         self.sandbox_build_s = 0.0  # building resources inside the sandbox, as it reports
 
     def close(self) -> None:
-        self.sandbox.stop()
+        self.sandbox.close()
 
     def ensure_loaded(self) -> None:
         """Start the sandbox and run setup and exercise cells, skipping cells that failed."""
@@ -133,6 +135,21 @@ def run_check(check: Check, student: Student, timeout_cap_s: float | None = None
     return CheckResult(check.name, check.points, True, check.hidden)
 
 
+def loopback_ports(track: str, progress: Progress | None = None) -> list[int]:
+    """The host loopback ports the track's checks hand to learner code, their services
+    started; none when one cannot start (its checks then fail, saying why)."""
+    load_tracks()  # registers each track's endpoints with its checks
+    endpoints = REGISTERED_ENDPOINTS.get(track)
+    if endpoints is None:
+        return []
+    if progress:
+        progress("starting the services the checks use")
+    try:
+        return endpoints()
+    except MlkataError:
+        return []
+
+
 def grade_notebook(
     notebook: NotebookNode,
     *,
@@ -162,9 +179,11 @@ def grade_notebook(
     if progress:
         progress("preparing the track's models")
     prepare_started = time.perf_counter()
-    prepare_track(track_name)  # here, because the sandbox sees the cache read-only
+    cached = prepare_track(track_name)  # here, because the sandbox sees the cache read-only
     prepare_s = time.perf_counter() - prepare_started
-    session = SandboxSession(code, memory_mb, cell_timeout_s, hide)
+    session = SandboxSession(
+        code, memory_mb, cell_timeout_s, hide, cached, loopback_ports(track_name, progress)
+    )
     results = []
     try:
         if session.code.exercise_cells:

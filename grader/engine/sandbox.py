@@ -5,8 +5,10 @@ It executes the notebook's setup and exercise cells into one namespace, then ser
 function and sends back the result reduced to plain data. Nothing here decides a score:
 the assertions run in the trusted runner, which this process cannot reach.
 
-Run as ``python -m grader.engine.sandbox [--memory-mb N]``; stdin carries requests and the
-original stdout carries replies, while anything the submission prints goes to stderr.
+Run as ``python -m grader.engine.sandbox [--memory-mb N] [--forward PORT=SOCKET ...]``;
+stdin carries requests and the original stdout carries replies, while anything the
+submission prints goes to stderr. Each ``--forward`` makes ``127.0.0.1:PORT`` inside the
+sandbox's network namespace reach the same port on the host (``grader.engine.relay``).
 """
 
 from __future__ import annotations
@@ -119,7 +121,14 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--memory-mb", type=int, default=0, help="address-space cap (0: none)")
+    parser.add_argument(
+        "--forward", action="append", default=[], help="PORT=SOCKET: relay a loopback port"
+    )
     options = parser.parse_args()
+    if options.forward:
+        from grader.engine import relay
+
+        relay.start(relay.parse(options.forward))
     replies = os.fdopen(os.dup(1), "wb")
     requests = os.fdopen(os.dup(0), "rb")
     os.dup2(2, 1)  # the submission's prints must never reach the reply channel

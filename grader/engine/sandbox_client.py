@@ -3,7 +3,13 @@
 A request that outlives its deadline gets the whole process group killed; a process that
 dies mid-request (``os._exit``, a segfault, the memory cap) is reported, never waited on.
 Where Linux namespaces allow, the process cannot see the repository's solutions, the hidden
-checks or the folders passed as ``hide`` (see ``grader.engine.isolation``).
+checks or the folders passed as ``hide`` (see ``grader.engine.isolation``), and reaches no
+network but the loopback ports passed as ``loopback_ports`` (``grader.engine.gateway``).
+
+The working folder is the only place the sandbox can write. Everything the trusted side
+keeps for itself (the sandbox's output log, files being prepared for it, files copied back
+from it) lives in a private folder beside it, which the sandbox cannot see; files cross
+between the two only through ``grader.engine.handoff``.
 """
 
 from __future__ import annotations
@@ -11,17 +17,19 @@ from __future__ import annotations
 import contextlib
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from grader.children import dies_with_parent
-from grader.engine import isolation, protocol, wire
+from grader.engine import handoff, isolation, protocol, wire
+from grader.engine.gateway import Gateway
 from grader.engine.limits import DEFAULT_MEMORY_MB
 
 
@@ -29,20 +37,30 @@ class SandboxFault(Exception):
     """The sandbox could not answer: it timed out, died or sent garbage."""
 
 
+# The only variables of the grader's environment a sandbox gets (an allow-list: API keys,
+# tokens and credentials never cross), besides MLKATA_MODEL_* and those set below.
+PASSED_ENVIRONMENT = (
+    "PATH",
+    "LANG",
+    "LC_ALL",
+    "MLKATA_CACHE",
+    "MLKATA_DEVICE",
+    "CUDA_VISIBLE_DEVICES",
+)
+FIXED_ENVIRONMENT = {
+    "PYTHONHASHSEED": "0",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "PYTHONWARNINGS": "ignore",
+}
+
+
 def _scrubbed_environment(home: Path) -> dict[str, str]:
-    keep = ("PATH", "LANG", "LC_ALL", "MLKATA_CACHE", "MLKATA_DEVICE", "CUDA_VISIBLE_DEVICES")
-    env = {key: os.environ[key] for key in keep if key in os.environ}
-    env.update(
-        {
-            "HOME": str(home),
-            "PYTHONHASHSEED": "0",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1",
-            "TOKENIZERS_PARALLELISM": "false",
-            "PYTHONWARNINGS": "ignore",
-        }
-    )
+    """The sandbox's whole environment: the allow-list, fixed values, HOME, PYTHONPATH."""
+    env = {key: os.environ[key] for key in PASSED_ENVIRONMENT if key in os.environ}
+    env.update(FIXED_ENVIRONMENT, HOME=str(home))
     env.update({k: v for k, v in os.environ.items() if k.startswith("MLKATA_MODEL_")})
     # The sandbox must import grader and its tracks: put the package's parent on the path.
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
@@ -54,17 +72,32 @@ def _scrubbed_environment(home: Path) -> dict[str, str]:
 
 
 class Sandbox:
-    """One sandbox process; use as a context manager.
+    """One sandbox process (restartable), its working folder and its gateway; use as a
+    context manager, or call ``close`` when done: that removes everything it made.
 
     ``hide`` lists folders the submission must not see, beyond the repository's own secrets
     (an nbgrader course root, with its gradebook and every student's submission).
+    ``visible`` lists cached items it may read (the track's models and data); the rest of the
+    model cache is hidden. ``loopback_ports`` are the host's loopback ports it may reach.
     """
 
-    def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB, hide: Sequence[str | Path] = ()) -> None:
+    def __init__(
+        self,
+        memory_mb: int = DEFAULT_MEMORY_MB,
+        hide: Sequence[str | Path] = (),
+        visible: Sequence[str | Path] = (),
+        loopback_ports: Sequence[int] = (),
+    ) -> None:
         self.memory_mb = memory_mb
         self.hide = tuple(hide)
+        self.visible = tuple(visible)
+        self.loopback_ports = tuple(loopback_ports)
         self.workdir = Path(tempfile.mkdtemp(prefix="mlkata-sandbox-"))
-        self.log_path = self.workdir / "output.log"
+        self.private = Path(tempfile.mkdtemp(prefix="mlkata-trusted-"))  # out of its sight
+        self.log_path = self.private / "output.log"
+        # Opened before any submission code runs, so later moves cannot redirect it.
+        self._workdir_fd = os.open(self.workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        self.gateway: Gateway | None = None
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Sandbox:
@@ -72,10 +105,40 @@ class Sandbox:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        self.close()
 
-    def start(self) -> None:
+    def close(self) -> None:
+        """Stop the process and remove the working folder, the private folder and the gateway."""
         self.stop()
+        if self.gateway is not None:
+            self.gateway.close()
+            self.gateway = None
+        if self._workdir_fd >= 0:
+            os.close(self._workdir_fd)
+            self._workdir_fd = -1
+        for folder in (self.workdir, self.private):
+            shutil.rmtree(folder, ignore_errors=True)  # never follows links the sandbox made
+
+    def hand_over(self, staging: Path) -> Path:
+        """Move a folder the check prepared into the working folder; return where the
+        learner's code finds it. The check must not read it there afterwards."""
+        return self.workdir / handoff.move_in(staging, self._workdir_fd)
+
+    def take_back(self, path: str | Path, what: str, budget: handoff.Budget | None) -> Path:
+        """A private copy of a folder the learner's code wrote below the working folder."""
+        relative = PurePath(os.path.normpath(path))
+        if relative.is_absolute():
+            try:
+                relative = relative.relative_to(self.workdir)
+            except ValueError:
+                relative = PurePath("..")  # refused below: outside the working folder
+        return handoff.copy_out(self._workdir_fd, relative, what, budget, self.private)
+
+    def staging_folder(self, prefix: str) -> Path:
+        """A new folder in the private folder, for files to be handed over."""
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=self.private))
+
+    def _command(self) -> list[str]:
         sandbox = [
             sys.executable,
             "-m",
@@ -83,7 +146,20 @@ class Sandbox:
             "--memory-mb",
             str(self.memory_mb),
         ]
-        command = isolation.wrap(sandbox, self.workdir, self.hide)
+        visible = list(self.visible)
+        if self.loopback_ports and isolation.kind_in_effect():
+            # Without namespaces the sandbox shares the host's loopback and needs no relay.
+            if self.gateway is None:
+                self.gateway = Gateway(self.loopback_ports)
+            sandbox += [
+                f"--forward={port}={path}" for port, path in self.gateway.forwards().items()
+            ]
+            visible.append(self.gateway.folder)
+        return isolation.wrap(sandbox, self.workdir, self.hide, visible)
+
+    def start(self) -> None:
+        self.stop()
+        command = self._command()
         log = open(self.log_path, "ab")  # noqa: SIM115  (owned by the child)
         self.process = subprocess.Popen(
             command,
@@ -132,6 +208,9 @@ class Sandbox:
         payload = self._read_reply(timeout_s)
         try:
             reply = wire.loads_untrusted(payload)
+        except wire.OversizedPayload as error:
+            self.stop()
+            raise SandboxFault(f"the submission sent a reply that was refused ({error})") from error
         except Exception as error:
             self.stop()
             raise SandboxFault("the submission sent an unreadable reply") from error

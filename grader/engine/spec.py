@@ -70,6 +70,21 @@ class Exercise:
 # Filled by @check as track modules are imported; read through grader.engine.catalog.
 REGISTERED_CHECKS: list[Check] = []
 
+EndpointsFunction = Callable[[], list[int]]
+# Filled by @sandbox_endpoints: per track, the host loopback ports its checks hand to
+# learner code (the model server). An isolated sandbox reaches these and nothing else.
+REGISTERED_ENDPOINTS: dict[str, EndpointsFunction] = {}
+
+
+def sandbox_endpoints(track: str) -> Callable[[EndpointsFunction], EndpointsFunction]:
+    """Register the function that starts (if need be) and names a track's loopback ports."""
+
+    def register(function: EndpointsFunction) -> EndpointsFunction:
+        REGISTERED_ENDPOINTS[track] = function
+        return function
+
+    return register
+
 
 def check(
     exercise_id: str,

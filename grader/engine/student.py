@@ -7,13 +7,14 @@ Both pass results through the same ``wire`` reduction, so checks behave identica
 
 from __future__ import annotations
 
+import os
 import reprlib
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
-from grader.engine import wire
+from grader.engine import handoff, wire
 from grader.engine.resources import observations, resolve_refs
 from grader.engine.sandbox import seed_everything, short_error
 from grader.engine.sandbox_client import Sandbox, SandboxFault
@@ -58,9 +59,28 @@ class Student:
     seed: int = 0
 
     def scratch_folder(self, prefix: str = "mlkata-") -> Path:
-        """A new empty folder that both the check and the learner's code can reach, for
-        files a check hands over (an unseen image, a folder to save a model into)."""
+        """A new empty folder the learner's code can write into (a folder to save a model
+        in). The check reads what it wrote only through ``take_back``."""
         return Path(tempfile.mkdtemp(prefix=prefix))
+
+    def staging_folder(self, prefix: str = "mlkata-") -> Path:
+        """A new private folder in which the check prepares files to ``hand_over``."""
+        return Path(tempfile.mkdtemp(prefix=prefix))
+
+    def hand_over(self, staging: Path) -> Path:
+        """Give a prepared folder to the learner's code; returns the path it finds it at.
+        The check keeps what it needs from those files before, never reads them after."""
+        return staging
+
+    def take_back(self, path: str | Path, what: str, budget: handoff.Budget | None = None) -> Path:
+        """A private copy of a folder the learner's code wrote (only plain folders and
+        regular files, within ``budget``), or CheckFailure saying why not."""
+        path = Path(path)
+        parent = os.open(path.parent.resolve(), os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            return handoff.copy_out(parent, PurePath(path.name), what, budget)
+        finally:
+            os.close(parent)
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Returned:
         raise NotImplementedError
@@ -124,6 +144,15 @@ class SandboxStudent(Student):
     def scratch_folder(self, prefix: str = "mlkata-") -> Path:
         # An isolated sandbox has a private /tmp: its working folder is what both sides see.
         return Path(tempfile.mkdtemp(prefix=prefix, dir=self.sandbox.workdir))
+
+    def staging_folder(self, prefix: str = "mlkata-") -> Path:
+        return self.sandbox.staging_folder(prefix)
+
+    def hand_over(self, staging: Path) -> Path:
+        return self.sandbox.hand_over(staging)
+
+    def take_back(self, path: str | Path, what: str, budget: handoff.Budget | None = None) -> Path:
+        return self.sandbox.take_back(path, what, budget)
 
     def _request(self, function: str, args: tuple, kwargs: dict) -> tuple[str, dict[str, Any]]:
         description = describe_call(function, args, kwargs)

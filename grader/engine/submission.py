@@ -12,6 +12,9 @@ from nbformat import NotebookNode
 from grader.errors import BadSubmission
 
 SETUP_ROLE = "setup"
+# nbgrader's own CourseDirectory.max_file_size default (100,000 KB): a notebook larger than
+# this is refused before it is read, so a submission cannot make the grader parse gigabytes.
+MAX_NOTEBOOK_BYTES = 100_000 * 1024
 
 
 def read_notebook(path: str | Path) -> NotebookNode:
@@ -22,6 +25,12 @@ def read_notebook(path: str | Path) -> NotebookNode:
         raise BadSubmission(f"{path}: is a folder, not a notebook")
     if path.suffix != ".ipynb":
         raise BadSubmission(f"{path}: not a notebook (expected a .ipynb file)")
+    if not path.is_file():  # a FIFO would block the read for ever
+        raise BadSubmission(f"{path}: not a regular file")
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        limit = MAX_NOTEBOOK_BYTES // 1024
+        raise BadSubmission(f"{path}: {size // 1024:,} KB, over the {limit:,} KB a notebook may be")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

@@ -5,12 +5,21 @@ are first reduced to plain data (tensors, numbers, strings, lists, dicts) and se
 with ``torch.save``; the trusted side reads them with ``torch.load(weights_only=True)``,
 which refuses everything else. The same reduction is applied in the notebook, so a check
 sees the same types whether the learner's code ran in-process or in the sandbox.
+
+The sizes inside a payload come from the sandbox too. ``torch.save`` writes an uncompressed
+zip, but ``torch.load`` would inflate a compressed member, so 3 MB of forged reply could
+declare a 3 GiB tensor. ``loads_untrusted`` therefore checks the archive first (plain stored
+members only, each inside the payload, no more of them than a reply has) and hands
+``torch.load`` a copy rebuilt from the members it checked, so what is loaded is never larger
+than what was received.
 """
 
 from __future__ import annotations
 
 import io
+import pickle
 import warnings
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -94,12 +103,45 @@ def dumps(value: Any) -> bytes:
     return buffer.getvalue()
 
 
+MAX_MEMBERS = 100_000  # one per tensor storage, plus a few: far above any real reply
+
+
+class OversizedPayload(ValueError):
+    """The payload declares more data than it holds."""
+
+
+def checked_archive(payload: bytes) -> bytes:
+    """The payload's zip archive rebuilt from members that are stored (not compressed) and
+    lie inside it; raises ``OversizedPayload`` or ``zipfile.BadZipFile`` otherwise."""
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise OversizedPayload(f"{len(members)} members in one reply")
+        declared = 0
+        for member in members:
+            if member.compress_type != zipfile.ZIP_STORED:
+                raise OversizedPayload(f"compressed member {member.filename!r}")
+            declared += member.file_size
+            if member.header_offset + member.file_size > len(payload) or declared > len(payload):
+                raise OversizedPayload(f"member {member.filename!r} runs past the payload")
+        rebuilt = io.BytesIO()
+        with zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_STORED) as copy:
+            for member in members:
+                copy.writestr(member.filename, archive.read(member))
+    return rebuilt.getvalue()
+
+
 def loads_untrusted(payload: bytes) -> Any:
-    """Read bytes written by the sandbox; refuses anything but tensors and plain data."""
+    """Read bytes written by the sandbox; refuses anything but tensors and plain data, and
+    any archive that declares more than it holds."""
+    try:
+        archive = checked_archive(payload)
+    except zipfile.BadZipFile as error:  # a bare pickle, or garbage: never unpickled
+        raise pickle.UnpicklingError(f"not a torch archive ({error})") from None
     with warnings.catch_warnings():
         # A forged payload may use another pickle protocol; torch warns, then refuses it.
         warnings.simplefilter("ignore", UserWarning)
-        return torch.load(io.BytesIO(payload), weights_only=True, map_location="cpu")
+        return torch.load(io.BytesIO(archive), weights_only=True, map_location="cpu")
 
 
 def round_trip(value: Any) -> Any:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from grader.children import dies_with_parent
 from grader.errors import MlkataError
+from grader.serving.proxy import PLACEHOLDER_KEY, ProviderProxy
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 180.0
@@ -124,6 +125,7 @@ class LocalServer:
 
     def stop(self) -> None:
         if self.process is None:
+            self.log_path.unlink(missing_ok=True)
             return
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -135,6 +137,7 @@ class LocalServer:
                     os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.process = None
+        self.log_path.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -147,26 +150,31 @@ class Endpoint:
 
 
 _shared: LocalServer | None = None
+_proxy: ProviderProxy | None = None
 
 
 def shared_endpoint() -> Endpoint:
     """The endpoint checks use: ``$OPENAI_BASE_URL`` if set, else one local server per process.
 
-    With a real provider, ``$MLKATA_OPENAI_MODEL`` names the model to use.
+    With a real provider, ``$MLKATA_OPENAI_MODEL`` names the model to use, and the endpoint
+    is a loopback proxy that adds ``$OPENAI_API_KEY`` itself: the key never reaches learner
+    code, which gets a placeholder instead.
     """
-    global _shared
+    global _shared, _proxy
     external = os.environ.get("OPENAI_BASE_URL")
     if external:
         model = os.environ.get("MLKATA_OPENAI_MODEL")
         if not model:
             raise MlkataError("OPENAI_BASE_URL is set: also set MLKATA_OPENAI_MODEL to a model id")
-        base_url = external.rstrip("/")
-        if not answers(base_url, timeout_s=10.0):
+        key = os.environ.get("OPENAI_API_KEY", "none")
+        if _proxy is None or (_proxy.upstream_url, _proxy.api_key) != (external, key):
+            _proxy = ProviderProxy(external, key)
+        if not answers(_proxy.base_url, timeout_s=10.0):
             raise MlkataError(
                 f"no LLM server answers at OPENAI_BASE_URL={external}: start one with "
                 "`mlkata serve` (and point OPENAI_BASE_URL at it), or unset OPENAI_BASE_URL"
             )
-        return Endpoint(base_url, model, os.environ.get("OPENAI_API_KEY", "none"))
+        return Endpoint(_proxy.base_url, model, PLACEHOLDER_KEY)
     if _shared is None or _shared.process is None or _shared.process.poll() is not None:
         from grader.models.registry import resolve
 

@@ -3,77 +3,36 @@ an nbgrader course), write where it should not, or undo the hiding? Each attempt
 the isolated sandbox and must see nothing, change nothing, and score 0.
 
 Where namespaces are unavailable these tests skip with one line; in CI (``CI=true``) they
-fail instead, so a runner that lost its isolation cannot pass quietly.
+fail instead, so a runner that lost its isolation cannot pass quietly (``conftest.py``).
+The network, the environment, the gateway, symbolic links, oversized replies and the
+per-track cache are the hostile-submission suite's (``test_hostile.py``).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import py_compile
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
 
-from grader.engine import isolation, wire
+from grader.engine import isolation
 from grader.engine.catalog import load_tracks
 from grader.engine.runner import grade_notebook
-from grader.engine.sandbox_client import Sandbox
 from grader.errors import MlkataError
 from grader.paths import PACKAGE_DIR, REPO_DIR, cache_dir
+from tests.engine.probing import in_sandbox
 from tests.submissions import appended_to_cell, solved, student_notebook, write
 
 SOLUTION = REPO_DIR / "solutions" / "bert_classification.py"
 CHECKS = PACKAGE_DIR / "tracks" / "bert" / "checks.py"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-@pytest.fixture
-def isolated(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Isolation on (whatever the caller's environment says), or a skip outside CI."""
-    monkeypatch.delenv(isolation.MODE_ENV, raising=False)
-    kind, how = isolation.probe()
-    if kind is None:
-        if IN_CI:
-            pytest.fail(f"sandbox isolation must work in CI, but: {how}")
-        pytest.skip(f"sandbox isolation unavailable here: {how}")
-
-
-@pytest.fixture(params=["probed", "user"], ids=["as probed", "in a user namespace"])
-def any_kind(
-    request: pytest.FixtureRequest, isolated: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Isolation as probed here (plain namespaces as root), and as non-root users get it."""
-    if request.param == "user":
-        monkeypatch.setattr(isolation, "probe", lambda: ("user", "forced by the test"))
-
-
-@pytest.fixture
-def outside_tmp() -> Iterator[Path]:
-    """A folder outside /tmp, which the sandbox replaces wholesale: hiding this one is the
-    work of the ``hide`` argument alone, as for a course in an instructor's home."""
-    folder = Path(tempfile.mkdtemp(prefix="mlkata-isolation-", dir="/var/tmp"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def in_sandbox(source: str, function: str, hide: list[Path] | None = None) -> Any:
-    """Run ``source`` in a fresh sandbox and return what ``function()`` returns there."""
-    with Sandbox(hide=hide or []) as sandbox:
-        reply = sandbox.request({"op": "exec", "source": source, "label": "probe"}, 120)
-        assert reply["ok"], reply
-        call = {"op": "call", "function": function, "args": (), "kwargs": {}, "seed": 0}
-        reply = sandbox.request(call, 120)
-        assert reply["ok"], reply
-        return wire.restore(reply["value"])
 
 
 LOOK = """
@@ -136,7 +95,7 @@ def test_sandbox_sees_no_solution_and_no_checks(any_kind: None) -> None:
     cached.write_text("weights")
     planted.unlink(missing_ok=True)  # left by a run in which isolation failed
     try:
-        seen = in_sandbox(look_source(cached, planted), "look")
+        seen = in_sandbox(look_source(cached, planted), "look", visible=[cached])
     finally:
         cached.unlink()
     assert seen["solution"] == "FileNotFoundError"
@@ -295,7 +254,8 @@ def test_the_plan_hides_the_checkout_and_blanks_every_check(tmp_path: Path) -> N
     checks = {Path(p).parent.name for p in plan.blanked if p.endswith("checks.py")}
     assert checks == set(load_tracks())
     assert str((tmp_path / "answers.txt").resolve()) in plan.blanked, "a hidden file is blanked"
-    assert str(PACKAGE_DIR) in plan.keep and str(cache_dir().resolve()) in plan.keep
+    assert str(PACKAGE_DIR) in plan.keep
+    assert str(cache_dir().resolve()) in plan.hidden, "only the track's cached items show"
     assert plan.writable == (str(tmp_path.resolve()),), "the cache is read-only"
     assert str(tmp_path / "course") not in plan.hidden, "a missing folder is left out"
 

@@ -54,10 +54,11 @@ def running(pid: int) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 @pytest.mark.parametrize("kind", ["off", "probed", "user"])
-def test_a_killed_grader_takes_its_sandbox_along(kind: str) -> None:
+def test_a_killed_grader_takes_its_sandbox_along(kind: str, tmp_path: Path) -> None:
     if kind != "off" and isolation.probe()[0] is None:
         pytest.skip(f"sandbox isolation unavailable here: {isolation.probe()[1]}")
     env = {**os.environ, isolation.MODE_ENV: "off" if kind == "off" else "required"}
+    env["TMPDIR"] = str(tmp_path)  # a killed grader cannot remove its folders: pytest will
     grader = subprocess.Popen(
         [sys.executable, "-c", GRADER, kind],
         stdout=subprocess.PIPE,

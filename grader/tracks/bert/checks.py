@@ -13,7 +13,7 @@ import torch
 
 from grader.engine.expect import describe, expect_keys, expect_number, expect_tensor, fail
 from grader.engine.resources import build
-from grader.engine.spec import Ref, check
+from grader.engine.spec import CheckFailure, Ref, check
 from grader.engine.student import Student
 from grader.engine.wire import ModuleState
 from grader.tracks.bert.data import load_split
@@ -341,16 +341,21 @@ def saved_folder_is_complete(student: Student) -> None:
     from transformers import AutoTokenizer, BertForSequenceClassification
 
     from grader.models.quiet import quiet_transformers
+    from grader.models.untrusted import load_bounded
 
     folder, model, got = _save_and_reload(student, seed=9)
+    call = f"save_classifier(<bert.classifier>, <bert.tokenizer>, '{folder.name}')"
+    copy = student.take_back(folder, f"{call} wrote a folder that")
+    limit = sum(p.numel() for p in build(model).parameters())
     try:
         with quiet_transformers():
-            tokenizer = AutoTokenizer.from_pretrained(folder)
-            # Only safetensors: a pickle written by untrusted code must never be loaded here.
-            reloaded = BertForSequenceClassification.from_pretrained(folder, use_safetensors=True)
+            tokenizer = AutoTokenizer.from_pretrained(copy)
+            reloaded = load_bounded(BertForSequenceClassification, copy, limit, call)
+    except CheckFailure:
+        raise
     except Exception as error:
         raise fail(
-            f"save_classifier(<bert.classifier>, <bert.tokenizer>, '{folder.name}')",
+            call,
             f"a folder from_pretrained cannot load: {type(error).__name__}",
             "a folder with config, safetensors weights and tokenizer files",
             "use model.save_pretrained(folder) and tokenizer.save_pretrained(folder)",

@@ -11,6 +11,7 @@ import random
 from pathlib import Path
 
 import torch
+from PIL import Image
 
 from grader.engine.expect import describe, expect_number, expect_tensor, fail
 from grader.engine.resources import build
@@ -47,24 +48,24 @@ def trusted_logits(model: Ref | torch.nn.Module, images: torch.Tensor) -> torch.
         return torch.cat([module(images[i : i + 128]) for i in range(0, len(images), 128)])
 
 
-def unseen_image(student: Student, kind: str) -> Path:
+def unseen_image(student: Student, kind: str) -> tuple[Path, Image.Image]:
     """A val digit saved as a 48x48 RGB image ("large") or an 8-bit grey PNG ("grey"), in
-    a folder the learner's code can read."""
+    a folder the learner's code can read, and the image as this side keeps it (the file
+    itself is in the sandbox's reach once handed over, so it is never read back)."""
     source = load_image(val_files()[17])
-    path = student.scratch_folder("mlkata-resnet-") / f"{kind}.png"
-    if kind == "large":
-        source.resize((48, 48)).save(path)
-    else:
-        source.convert("L").save(path)
-    return path
+    image = source.resize((48, 48)) if kind == "large" else source.convert("L")
+    staging = student.staging_folder("mlkata-resnet-")
+    image.save(staging / f"{kind}.png")
+    # PNG is lossless: the learner's code reads back exactly this image.
+    return student.hand_over(staging) / f"{kind}.png", image.convert("RGB")
 
 
 # --- resnet.transforms -----------------------------------------------------------------
 
 
-def _expect_eval_transform(student: Student, path: Path) -> None:
+def _expect_eval_transform(student: Student, path: Path, image: Image.Image) -> None:
     got = student.call("transform_image", str(path), False)
-    want = eval_transform()(load_image(path))
+    want = eval_transform()(image)
     expect_tensor(got.call, got.value, want, "the transformed image", atol=1e-5, why=NORMALISED)
 
 
@@ -72,7 +73,7 @@ def _expect_eval_transform(student: Student, path: Path) -> None:
 def eval_transform_resizes_and_normalises(student: Student) -> None:
     """evaluation transform: 32x32 tensor normalised with ImageNet's statistics"""
     for path in val_files()[::120]:
-        _expect_eval_transform(student, path)
+        _expect_eval_transform(student, path, load_image(path))
 
 
 @check("resnet.transforms", points=1)
@@ -103,7 +104,7 @@ def train_transform_augments(student: Student) -> None:
 def handles_other_sizes_and_grey_images(student: Student) -> None:
     """resizes larger images and turns grey images into 3 channels"""
     for kind in ("large", "grey"):
-        _expect_eval_transform(student, unseen_image(student, kind))
+        _expect_eval_transform(student, *unseen_image(student, kind))
 
 
 # --- resnet.loaders --------------------------------------------------------------------
@@ -160,16 +161,16 @@ def val_loader_is_ordered_and_train_is_shuffled(student: Student) -> None:
 @check("resnet.loaders", points=1, hidden=True)
 def loaders_work_on_another_folder(student: Student) -> None:
     """works on an unseen ImageFolder with other class names and batch size"""
-    root = student.scratch_folder("mlkata-resnet-")
+    staging = student.staging_folder("mlkata-resnet-")
     names = ["cat", "dog", "owl"]
     files = val_files()
     for split, offset in (("train", 0), ("val", 1)):
         for index, name in enumerate(names):
-            (root / split / name).mkdir(parents=True)
+            (staging / split / name).mkdir(parents=True)
             for number in range(3 + index):
                 source = files[offset + 20 * (5 * index + number)]
-                load_image(source).save(root / split / name / f"{number}.png")
-    got, summary = _describe(student, root, 5)
+                load_image(source).save(staging / split / name / f"{number}.png")
+    got, summary = _describe(student, student.hand_over(staging), 5)
     if summary["classes"] != names or summary["sizes"] != [12, 12]:
         raise fail(
             got.call,
@@ -341,10 +342,10 @@ def matches_scikit_learn_on_random_cases(student: Student) -> None:
 NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
-def _expect_topk(student: Student, model: Ref, path: Path, k: int) -> None:
+def _expect_topk(student: Student, model: Ref, path: Path, image: Image.Image, k: int) -> None:
     got = student.call("predict_topk", model, str(path), NAMES, k)
-    image = eval_transform()(load_image(path)).unsqueeze(0)  # (1, 3, 32, 32)
-    probabilities = trusted_logits(model, image).softmax(dim=-1)[0]
+    pixels = eval_transform()(image).unsqueeze(0)  # (1, 3, 32, 32)
+    probabilities = trusted_logits(model, pixels).softmax(dim=-1)[0]
     top = probabilities.topk(k)
     want = [(NAMES[i], p) for p, i in zip(top.values.tolist(), top.indices.tolist(), strict=True)]
     if not isinstance(got.value, list | tuple) or len(got.value) != k:
@@ -372,7 +373,7 @@ def top3_of_a_validation_image(student: Student) -> None:
     """top-3 classes of a validation image, with names and probabilities"""
     model = Ref.of("resnet.model", pretrained=True, head_seed=2)
     for path in val_files()[5::150]:
-        _expect_topk(student, model, path, 3)
+        _expect_topk(student, model, path, load_image(path), 3)
 
 
 @check("resnet.topk", points=1, hidden=True)
@@ -380,4 +381,5 @@ def topk_of_unseen_files(student: Student) -> None:
     """top-5 of a grey PNG and of a larger image"""
     model = Ref.of("resnet.model", pretrained=True, head_seed=4)
     for kind in ("grey", "large"):
-        _expect_topk(student, model, unseen_image(student, kind), 5)
+        path, image = unseen_image(student, kind)
+        _expect_topk(student, model, path, image, 5)

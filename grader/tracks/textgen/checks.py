@@ -15,7 +15,7 @@ import torch
 
 from grader.engine.expect import describe, expect_number, expect_tensor, fail
 from grader.engine.resources import build
-from grader.engine.spec import CheckFailure, Ref, check
+from grader.engine.spec import CheckFailure, Ref, check, sandbox_endpoints
 from grader.engine.student import Student
 
 MODEL = Ref.of("llm.model")
@@ -88,43 +88,58 @@ class CountingRefuser:
         self.socket.settimeout(0.2)
         self.port = self.socket.getsockname()[1]
         self.count = 0
-        self.running = True
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
     def _serve(self) -> None:
-        while self.running:
+        while True:
             try:
                 connection, _ = self.socket.accept()
-            except OSError:
+            except TimeoutError:
                 continue
+            except OSError:
+                return
             self.count += 1
             connection.close()
 
-    def close(self) -> None:
-        self.running = False
-        self.thread.join()
-        self.socket.close()
+
+@functools.cache
+def shared_refuser() -> CountingRefuser:
+    """One refusing port per process, made before a sandbox starts, so it can be handed to
+    the sandbox's network namespace with the model server."""
+    return CountingRefuser()
+
+
+def _port(base_url: str) -> int:
+    from urllib.parse import urlsplit
+
+    return urlsplit(base_url).port or 80
+
+
+@sandbox_endpoints("textgen")
+def loopback_ports() -> list[int]:
+    """The model server (or the provider's proxy) and the refusing port."""
+    from grader.serving.server import shared_endpoint
+
+    return [_port(shared_endpoint().base_url), shared_refuser().port]
 
 
 @check("textgen.client", points=1, timeout_s=90)
 def retries_then_fails_clearly(student: Student) -> None:
     """retries a failing server, then raises a RuntimeError naming the server and the fix"""
-    refuser = CountingRefuser()
-    try:
-        base_url = f"http://127.0.0.1:{refuser.port}/v1"
-        client = Ref.of("llm.client", base_url=base_url, api_key="unused")
-        error = student.raises("generate", client, "model", "hello", timeout=5.0, retries=2)
-        time.sleep(0.3)  # let the last connection be counted
-        call = f"generate(<client for {base_url}>, 'model', 'hello', timeout=5.0, retries=2)"
-        if not error.startswith("RuntimeError"):
-            raise fail(call, error, "a RuntimeError")
-        if f"127.0.0.1:{refuser.port}" not in error or "mlkata serve" not in error:
-            raise fail(call, error, "a message naming the server's address and `mlkata serve`")
-        if refuser.count != 3:
-            raise fail(call, f"{refuser.count} connection attempts", "3 (the first and 2 retries)")
-    finally:
-        refuser.close()
+    refuser = shared_refuser()
+    refuser.count = 0
+    base_url = f"http://127.0.0.1:{refuser.port}/v1"
+    client = Ref.of("llm.client", base_url=base_url, api_key="unused")
+    error = student.raises("generate", client, "model", "hello", timeout=5.0, retries=2)
+    time.sleep(0.3)  # let the last connection be counted
+    call = f"generate(<client for {base_url}>, 'model', 'hello', timeout=5.0, retries=2)"
+    if not error.startswith("RuntimeError"):
+        raise fail(call, error, "a RuntimeError")
+    if f"127.0.0.1:{refuser.port}" not in error or "mlkata serve" not in error:
+        raise fail(call, error, "a message naming the server's address and `mlkata serve`")
+    if refuser.count != 3:
+        raise fail(call, f"{refuser.count} connection attempts", "3 (the first and 2 retries)")
 
 
 @check("textgen.client", points=1, hidden=True, timeout_s=120)
