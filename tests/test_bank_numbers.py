@@ -230,6 +230,7 @@ def test_minilm_special_token_ids(minilm_tokenizer: Any) -> None:
         ("resnet18", "ResNet-18 has about", "ResNet-18 约有"),
         ("resnet50", "ResNet-50 about", "ResNet-50 约"),
     ],
+    ids=["resnet18", "resnet50"],
 )
 def test_resnet_parameter_counts(name: str, english: str, chinese: str) -> None:
     """Are torchvision's ResNet-18 and ResNet-50 the 11.7 M and 25.6 M parameters we quote?"""
