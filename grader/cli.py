@@ -17,7 +17,7 @@ VERBS = {
     "lab": "prepare models and open JupyterLab on the exercise notebooks",
     "check": "score a completed notebook with all checks, hidden ones included",
     "list": "list topics, exercises with their points, and theory questions",
-    "answer": "show the model answer and key points of a theory question",
+    "answer": "show a theory question's model answer, key points, common mistakes and sources",
     "hint": "show a hint for an exercise",
     "serve": "serve the local LLM with an OpenAI-compatible API on loopback",
     "doctor": "report versions, models, device and cache location",

@@ -1,5 +1,6 @@
-"""Shared fixtures (the BERT reference solutions and stubs as notebook namespaces, built
-once per session) and the skip of GPU-marked tests on machines without a GPU."""
+"""Shared fixtures (the BERT reference solutions and stubs as notebook namespaces, and the
+shipped SmolLM2 and MiniLM models, each built once per session) and the skip of GPU-marked
+tests on machines without a GPU."""
 
 from __future__ import annotations
 
@@ -27,6 +28,44 @@ def bert_stubs() -> dict[str, Any]:
     from tests.tracks.checking import stub_namespace
 
     return stub_namespace("bert")
+
+
+@pytest.fixture(scope="session")
+def smollm2() -> Any:
+    """SmolLM2-135M-Instruct as we ship it (the cached float32 conversion), loaded once."""
+    from transformers import AutoModelForCausalLM
+
+    from grader.models.registry import resolve
+
+    return AutoModelForCausalLM.from_pretrained(resolve("llm"))
+
+
+@pytest.fixture(scope="session")
+def smollm2_tokenizer() -> Any:
+    from transformers import AutoTokenizer
+
+    from grader.models.registry import resolve
+
+    return AutoTokenizer.from_pretrained(resolve("llm"))
+
+
+@pytest.fixture(scope="session")
+def minilm() -> Any:
+    """The shipped all-MiniLM-L6-v2 encoder, loaded once."""
+    from transformers import AutoModel
+
+    from grader.models.registry import resolve
+
+    return AutoModel.from_pretrained(resolve("bert"))
+
+
+@pytest.fixture(scope="session")
+def minilm_tokenizer() -> Any:
+    from transformers import AutoTokenizer
+
+    from grader.models.registry import resolve
+
+    return AutoTokenizer.from_pretrained(resolve("bert"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

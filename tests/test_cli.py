@@ -105,6 +105,15 @@ def test_answer_shows_the_model_answer_in_chinese() -> None:
     assert done.returncode == 0 and "要点" in done.stdout
 
 
+def test_answer_shows_common_mistakes_review_month_and_sources() -> None:
+    """Does `mlkata answer` show the misconceptions, when it was reviewed and its sources?"""
+    done = mlkata("answer", "efficiency.flash-attention", "--lang", "en")
+    shown = " ".join(done.stdout.split())  # rich wraps long lines
+    assert done.returncode == 0, done.stderr
+    assert "Common mistakes" in shown and "Reviewed" in shown and "Sources" in shown
+    assert "2026-12" in shown and "arXiv:2205.14135" in shown
+
+
 def test_unknown_ids_are_one_line_errors() -> None:
     assert_one_line_error(mlkata("answer", "bert.nope"), "unknown question")
     assert_one_line_error(mlkata("hint", "bert.nope"), "unknown exercise")

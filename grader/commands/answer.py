@@ -1,4 +1,5 @@
-"""Show the model answer and key points of a theory question (answer it yourself first)."""
+"""Show the model answer, key points and common mistakes of a theory question (answer it
+yourself first), with the month it was last reviewed and the sources it rests on."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markdown import Markdown
 
-    from grader.bank import answer_markdown, get_question
+    from grader.bank import answer_markdown, get_question, provenance_markdown
 
     question = get_question(args.question_id)
     text = question.text[args.lang or "en"].question
-    Console().print(Markdown(f"# {text}\n\n" + answer_markdown(question, args.lang)))
+    body = answer_markdown(question, args.lang)
+    provenance = provenance_markdown(question, args.lang)
+    Console().print(Markdown(f"# {text}\n\n{body}\n\n---\n\n{provenance}"))
     return 0

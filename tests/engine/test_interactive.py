@@ -44,6 +44,13 @@ def test_reveal_shows_key_points() -> None:
     assert "Key points" in text and "[CLS]" in text
 
 
+def test_reveal_shows_the_common_mistakes(capsys) -> None:
+    """Does reveal() show the question's misconceptions under a heading of its language?"""
+    interactive.reveal("bert.classification-steps", lang="zh")
+    shown = capsys.readouterr().out
+    assert "常见误区" in shown and "评估文本分类器只看准确率就够了" in shown
+
+
 def test_unknown_exercise_and_language_are_clear_errors() -> None:
     with pytest.raises(MlkataError, match=r"unknown exercise 'bert\.nope'"):
         interactive.check("bert.nope")

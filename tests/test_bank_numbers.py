@@ -1,0 +1,260 @@
+"""Are the numbers the model answers quote still what our own models measure?
+
+Each test recomputes one quoted number from the shipped model (SmolLM2-135M-Instruct, its
+GGUF file, all-MiniLM-L6-v2, torchvision's ResNets) and checks that the answers quote the
+value measured now, in English and in Chinese, so a model or an answer that drifts fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+
+from grader.bank import get_question
+
+FP16_BYTES = 2
+
+
+def text_of(question_id: str, lang: str) -> str:
+    """A question's answer and key points in one language, as one string."""
+    text = get_question(question_id).text[lang]
+    return "\n".join([text.answer, *text.key_points])
+
+
+def assert_quoted(question_id: str, en: str, zh: str | None = None) -> None:
+    """``en`` appears in the English answer and ``zh`` (default: the same) in the Chinese."""
+    assert en in text_of(question_id, "en"), (question_id, en)
+    assert (en if zh is None else zh) in text_of(question_id, "zh"), (question_id, zh)
+
+
+def kv_bytes_per_token(config: Any) -> int:
+    """K and V, for every layer and KV head, in fp16."""
+    head_dim = config.hidden_size // config.num_attention_heads
+    return 2 * config.num_hidden_layers * config.num_key_value_heads * head_dim * FP16_BYTES
+
+
+def parameters(model: torch.nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())  # tied weights count once
+
+
+# ---------------------------------------------------------------- SmolLM2-135M-Instruct
+
+
+def test_smollm2_parameter_count(smollm2: Any) -> None:
+    assert_quoted("efficiency.kv-cache", f"{parameters(smollm2):,}")
+
+
+def test_smollm2_fp16_weight_bytes(smollm2: Any) -> None:
+    """Are SmolLM2's weights in fp16 the "269 MB" that every bandwidth answer quotes?"""
+    quoted = f"{parameters(smollm2) * FP16_BYTES / 1e6:.0f} MB"
+    for question_id in (
+        "efficiency.faster-inference",
+        "efficiency.kv-cache",
+        "efficiency.post-training-quantization",
+        "textgen.kv-cache",
+        "textgen.context-window-cost",
+    ):
+        assert_quoted(question_id, quoted)
+
+
+def test_smollm2_attention_shape(smollm2: Any) -> None:
+    """Does SmolLM2 have the 30 layers and 9 query heads sharing 3 KV heads of 64 we quote?"""
+    config = smollm2.config
+    layers, heads, kv_heads = (
+        config.num_hidden_layers,
+        config.num_attention_heads,
+        config.num_key_value_heads,
+    )
+    head_dim = config.hidden_size // heads
+    assert head_dim == config.head_dim
+    assert_quoted(
+        "textgen.kv-cache",
+        f"{layers} layers, {kv_heads} KV heads, head_dim {head_dim}",
+        f"{layers} 层、{kv_heads} 个 KV 头、头维度 {head_dim}",
+    )
+    assert_quoted(
+        "efficiency.kv-cache",
+        f"{heads} query heads share {kv_heads} KV heads",
+        f"{heads} 个 query 头共享 {kv_heads} 个 KV 头",
+    )
+    assert_quoted(
+        "efficiency.kv-cache",
+        f"{layers} layers, {kv_heads} KV heads of {head_dim}",
+        f"{layers} 层、{kv_heads} 个维度为 {head_dim} 的 KV 头",
+    )
+
+
+def test_smollm2_kv_cache_bytes_per_token(smollm2: Any) -> None:
+    per_token = kv_bytes_per_token(smollm2.config)
+    for question_id in ("textgen.kv-cache", "efficiency.kv-cache", "efficiency.faster-inference"):
+        assert_quoted(question_id, f"{per_token:,}")
+    config = smollm2.config
+    head_dim = config.hidden_size // config.num_attention_heads
+    product = f"2 × {config.num_hidden_layers} × {config.num_key_value_heads} × {head_dim} × 2"
+    assert_quoted("textgen.kv-cache", product)
+
+
+def test_smollm2_weights_dominate_until_the_quoted_context(smollm2: Any) -> None:
+    """Do the weights outweigh the KV cache until "about 11.7k" cached tokens, past the window?"""
+    crossover = parameters(smollm2) * FP16_BYTES / kv_bytes_per_token(smollm2.config)
+    assert crossover > smollm2.config.max_position_embeddings
+    for question_id in ("efficiency.faster-inference", "efficiency.kv-cache", "textgen.kv-cache"):
+        assert_quoted(question_id, f"{crossover / 1000:.1f}k")
+
+
+def test_smollm2_cache_for_a_full_window_and_for_a_batch(smollm2: Any) -> None:
+    window = smollm2.config.max_position_embeddings
+    full = window * kv_bytes_per_token(smollm2.config)
+    for question_id in ("textgen.kv-cache", "efficiency.kv-cache"):
+        assert_quoted(question_id, f"{full / 1e6:.0f} MB")
+    assert_quoted("efficiency.kv-cache", f"{32 * full / 1e9:.1f} GB")
+    assert_quoted("textgen.context-window-cost", f"{window:,} for SmolLM2-135M", f"{window:,}")
+
+
+def test_smollm2_vocabulary_and_tied_embedding(smollm2: Any) -> None:
+    """Is the tied 49,152 x 576 embedding about 28M parameters, a fifth of the model?"""
+    embedding = smollm2.get_input_embeddings().weight
+    assert embedding.data_ptr() == smollm2.get_output_embeddings().weight.data_ptr()
+    rows, width = embedding.shape
+    assert_quoted("textgen.bpe-tokenization", f"{rows:,} × {width}")
+    millions = round(embedding.numel() / 1e6)
+    assert_quoted("textgen.bpe-tokenization", f"about {millions}M", f"{millions * 100} 万")
+    assert round(parameters(smollm2) / embedding.numel()) == 5
+    assert_quoted("textgen.bpe-tokenization", "a fifth of the model", "五分之一")
+
+
+def test_smollm2_splits_strawberry_as_quoted(smollm2_tokenizer: Any) -> None:
+    def pieces(text: str) -> list[str]:
+        ids = smollm2_tokenizer(text, add_special_tokens=False)["input_ids"]
+        return [smollm2_tokenizer.decode([i]) for i in ids]
+
+    assert pieces(" strawberry") == [" strawberry"]
+    assert pieces("strawberry") == ["st", "raw", "berry"]
+    assert_quoted("textgen.bpe-tokenization", "`st`, `raw`, `berry`", "`st`、`raw`、`berry`")
+
+
+def test_smollm2_splits_digits_and_some_chinese_characters(smollm2_tokenizer: Any) -> None:
+    """Are digits one token each, and can one Chinese character take several tokens?"""
+    tokens = smollm2_tokenizer("12345", add_special_tokens=False)["input_ids"]
+    assert len(tokens) == 5
+    assert len(smollm2_tokenizer("你", add_special_tokens=False)["input_ids"]) > 1
+
+
+def test_smollm2_chat_template_and_end_token(smollm2_tokenizer: Any) -> None:
+    """Does the chat template render exactly the ChatML block the answer shows?"""
+    rendered = smollm2_tokenizer.apply_chat_template(
+        [{"role": "user", "content": "Hi"}], tokenize=False, add_generation_prompt=True
+    )
+    assert smollm2_tokenizer.eos_token == "<|im_end|>"
+    for lang in ("en", "zh"):
+        assert rendered.strip() in get_question("textgen.chat-templates").text[lang].answer
+
+
+def test_our_gguf_file_is_q4_1_with_a_q8_0_embedding() -> None:
+    """Is the shipped GGUF 98.4 MB, 5.0 bits per Q4_1 weight, its embedding Q8_0?"""
+    import gguf
+
+    from grader.models.registry import packaged_path
+
+    path = packaged_path("llm")
+    reader = gguf.GGUFReader(str(path))
+    q4_1 = [t for t in reader.tensors if t.tensor_type.name == "Q4_1"]
+    bits = 8 * sum(int(t.n_bytes) for t in q4_1) / sum(int(t.n_elements) for t in q4_1)
+    embedding = next(t for t in reader.tensors if t.name == "token_embd.weight")
+    assert embedding.tensor_type.name == "Q8_0"
+    question = "efficiency.post-training-quantization"
+    assert_quoted(question, f"{bits:.1f} bits per weight", f"每个权重占 {bits:.1f} 位")
+    assert_quoted(question, f"{path.stat().st_size / 1e6:.1f} MB")
+    assert_quoted(question, "embedding is Q8_0", "嵌入矩阵为 Q8_0")
+
+
+# ---------------------------------------------------------------- all-MiniLM-L6-v2
+
+
+def test_minilm_size_and_shape(minilm: Any) -> None:
+    """Is MiniLM 6 layers of 384, 22.7M parameters, about half of them the embedding table?"""
+    config = minilm.config
+    total = parameters(minilm)
+    table = minilm.embeddings.word_embeddings.weight
+    assert round(2 * table.numel() / total) == 1  # about half
+    question = "bert.distilled-encoders"
+    assert_quoted(question, f"{total / 1e6:.1f}M parameters", f"{total / 1e6:.1f}M 参数")
+    assert_quoted(
+        question,
+        f"{config.num_hidden_layers} layers, {config.hidden_size} hidden",
+        f"{config.num_hidden_layers} 层、隐藏维 {config.hidden_size}",
+    )
+    rows, width = table.shape
+    assert_quoted(question, f"{rows:,} × {width}", f"{rows:,}×{width}")
+    assert_quoted("bert.wordpiece-tokenization", f"{rows:,} entries", f"{rows:,} 个条目")
+
+
+def test_minilm_word_pieces(minilm_tokenizer: Any) -> None:
+    assert minilm_tokenizer.tokenize("GPU") == ["gp", "##u"]
+    assert_quoted("bert.wordpiece-tokenization", "`gp`, `##u`", "`gp`、`##u`")
+
+
+def test_minilm_chinese_coverage(minilm_tokenizer: Any) -> None:
+    """Does MiniLM's vocabulary hold the quoted number of Chinese characters, and does
+    你好世界 still come out as the answer shows?"""
+    han = [t for t in minilm_tokenizer.get_vocab() if len(t) == 1 and "\u4e00" <= t <= "\u9fff"]
+    assert_quoted(
+        "bert.wordpiece-tokenization",
+        f"only {len(han)} Chinese characters",
+        f"只有 {len(han)} 个汉字",
+    )
+    shown = " ".join(minilm_tokenizer.tokenize("你好世界"))
+    assert shown == "[UNK] [UNK] 世 [UNK]"
+    assert_quoted("bert.wordpiece-tokenization", f"`{shown}`")
+
+
+def test_minilm_turns_common_emoji_into_unk(minilm_tokenizer: Any) -> None:
+    emoji = ["😀", "🚀", "🎉", "👍", "🔥"]
+    assert all(minilm_tokenizer.tokenize(e) == ["[UNK]"] for e in emoji)
+
+
+def test_minilm_special_token_ids(minilm_tokenizer: Any) -> None:
+    vocabulary = minilm_tokenizer.get_vocab()
+    for token in ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"):
+        assert_quoted("bert.special-tokens-segments", f"`{token}`={vocabulary[token]}")
+
+
+# ---------------------------------------------------------------- ResNet
+
+
+@pytest.mark.parametrize(
+    ("name", "english", "chinese"),
+    [
+        ("resnet18", "ResNet-18 has about", "ResNet-18 约有"),
+        ("resnet50", "ResNet-50 about", "ResNet-50 约"),
+    ],
+    ids=["resnet18", "resnet50"],
+)
+def test_resnet_parameter_counts(name: str, english: str, chinese: str) -> None:
+    """Are torchvision's ResNet-18 and ResNet-50 the 11.7 M and 25.6 M parameters we quote?"""
+    import torchvision
+
+    count = parameters(getattr(torchvision.models, name)(weights=None))
+    assert_quoted(
+        "resnet.conv-parameters",
+        f"{english} {count / 1e6:.1f} M",
+        f"{chinese} {round(count / 1e5) * 10} 万",
+    )
+
+
+def test_a_3x3_convolution_from_64_to_64_channels() -> None:
+    conv = torch.nn.Conv2d(64, 64, 3, bias=False)
+    assert_quoted(
+        "resnet.conv-parameters",
+        f"{conv.weight.numel():,} weights",
+        f"{conv.weight.numel():,} 个权重",
+    )
+
+
+def test_resnet50_features_are_2048_wide() -> None:
+    import torchvision
+
+    width = torchvision.models.resnet50(weights=None).fc.in_features
+    assert_quoted("resnet.bottleneck-block", f"in_features={width}")
