@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def gather() -> dict[str, object]:
-    from grader.engine.isolation import describe
+    from grader.engine.isolation import describe, describe_network
     from grader.errors import MlkataError
     from grader.models.device import DEVICE_ENV, pick_device
     from grader.models.llm import CONVERTED_NAME
@@ -65,6 +65,7 @@ def gather() -> dict[str, object]:
         "device_override": os.environ.get(DEVICE_ENV),
         "cache": str(cache_dir()),
         "isolation": describe(),
+        "sandbox_network": describe_network(),
     }
 
 
@@ -83,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         isolated = str(report["isolation"]).startswith("on")
         mark = "[green]ok[/]" if isolated else "[yellow]warning[/]"
         console.print(f"  {mark} sandbox isolation {report['isolation']}")
+        console.print(f"  {mark} sandbox network {report['sandbox_network']}")
         for package, version in report["packages"].items():  # type: ignore[union-attr]
             mark = "[green]ok[/]" if version else "[red]missing[/]"
             console.print(f"  {mark} {package} {version or ''}")

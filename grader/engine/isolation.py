@@ -206,6 +206,13 @@ def describe() -> str:
     return f"unavailable: {how}; submissions can read the repository and the course"
 
 
+def describe_network() -> str:
+    """One line for `mlkata doctor`: what a sandbox can reach on the network."""
+    if _mode() != "off" and probe()[0]:
+        return "own namespace: loopback only, plus the ports a track's checks hand over"
+    return "shared with the host: submissions can reach loopback services and the internet"
+
+
 @functools.cache
 def _warn_unavailable(why: str) -> None:
     log.warning("mlkata: sandbox isolation unavailable (%s); the submission sees all files", why)
