@@ -654,7 +654,7 @@ def cache():
 """
 
 
-def test_a_track_sees_only_its_own_cached_items() -> None:
+def test_a_track_sees_only_its_own_cached_items(isolated: None) -> None:
     """Does a BERT sandbox see the cached items the BERT track loads, but not the efficiency
     track's fine-tuned sentiment classifier (a trained answer to bert.fine_tune), nor any
     other track's items, while the grader sees them all?"""
@@ -662,10 +662,6 @@ def test_a_track_sees_only_its_own_cached_items() -> None:
     visible = prepare_track("bert")
     paths = list(everything.values())
     source = f"PATHS = {paths!r}\n" + CACHE
-    from grader.engine import isolation
-
-    if isolation.probe()[0] is None:
-        pytest.skip(f"sandbox isolation unavailable here: {isolation.probe()[1]}")
     seen = in_sandbox(source, "cache", visible=visible)
     assert all(os.path.exists(path) for path in paths), "the grader sees every item"
     for name, path in everything.items():
