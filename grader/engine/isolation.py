@@ -3,7 +3,8 @@
 The sandbox runs submission code as the grader's own OS user, so without this it could read
 the reference solutions, the instructor notebooks, the hidden checks and an nbgrader
 course (gradebook, source notebooks, other students' work), and write to any of them.
-``wrap`` puts the sandbox command in a private mount namespace and PID namespace where:
+``plan_for`` says, and ``enter_outer`` and ``enter_inside`` make, private mount, PID and
+network namespaces for the sandbox, where:
 
 - the repository checkout (when grading from one) shows only the ``grader`` package, with
   every ``tracks/*/checks.py`` replaced by ``/dev/null`` and ``tracks/*/__pycache__``
@@ -21,16 +22,19 @@ course (gradebook, source notebooks, other students' work), and write to any of 
   model server) and no route out. A check that needs a host service hands the sandbox
   exactly that port, relayed through a Unix socket (``grader.engine.gateway``).
 
-The sandbox then starts through ``unshare --user --map-root-user``: in that less privileged
-user namespace it holds no capability over these mounts, which the kernel locks, so it can
-neither unmount nor remount them.
+The sandbox then enters a user namespace of its own (uid 0 mapped to the grader's user):
+in that less privileged namespace it holds no capability over these mounts, which the
+kernel locks, so it can neither unmount nor remount them.
 
 ``probe`` finds once per process what works here: as root plain namespaces, otherwise an
 outer unprivileged user namespace. Where neither works the sandbox runs as before, with a
 one-line warning; ``MLKATA_ISOLATION=required`` refuses instead and ``=off`` disables it.
 
-Run as ``python -m grader.engine.isolation PLAN_JSON -- COMMAND...`` inside the namespaces
-(``wrap`` builds that command line): it arranges the mounts, then execs COMMAND.
+The namespaces are made with the ``unshare`` system call, in two steps that the fork server
+(``grader.engine.forkserver``) runs in each freshly forked sandbox: ``enter_outer`` in a
+single-threaded process, whose next child is PID 1 of the new PID namespace, then
+``enter_inside`` in that child. ``python -m grader.engine.isolation`` runs the same two
+steps on a test plan, for ``probe``.
 """
 
 from __future__ import annotations
@@ -42,8 +46,6 @@ import json
 import logging
 import os
 import re
-import shlex
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -53,19 +55,10 @@ from pathlib import Path
 
 MODE_ENV = "MLKATA_ISOLATION"  # auto (default), required, off
 MODES = ("auto", "required", "off")
-OUTER = (
-    "--mount",
-    "--propagation",
-    "private",
-    "--pid",
-    "--fork",
-    "--mount-proc",
-    "--kill-child",
-    "--net",
-)
-INNER = ("--user", "--map-root-user")
 SCRATCH_DIRS = ("/tmp", "/dev/shm")
 SYSTEM_SOCKET_DIRS = ("/run", "/var/run")  # D-Bus, Docker, systemd: emptied
+CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 
 log = logging.getLogger(__name__)
 
@@ -133,36 +126,11 @@ def _mode() -> str:
     return mode
 
 
-def _outer_options(kind: str) -> tuple[str, ...]:
-    return (*INNER, *OUTER) if kind == "user" else OUTER
-
-
-def _command(unshare: str, kind: str, plan: Plan, command: Sequence[str]) -> list[str]:
-    return [
-        unshare,
-        *_outer_options(kind),
-        "--",
-        sys.executable,
-        "-S",  # no site: a faster start, and this module needs only the standard library
-        "-m",
-        "grader.engine.isolation",
-        json.dumps(asdict(plan)),
-        "--",
-        unshare,
-        *INNER,
-        "--",
-        *command,
-    ]
-
-
 @functools.cache
 def probe() -> tuple[str | None, str]:
     """``("root" | "user", how)`` when namespaces work here, else ``(None, why not)``."""
     if not sys.platform.startswith("linux"):
         return None, "needs Linux namespaces"
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return None, "util-linux `unshare` is not installed"
     kinds = ("root", "user") if os.geteuid() == 0 else ("user",)
     why = ""
     with tempfile.TemporaryDirectory(prefix="mlkata-probe-") as folder:
@@ -171,13 +139,12 @@ def probe() -> tuple[str | None, str]:
         (secret_dir / "secret").write_text("x")
         secret_file.write_text("x")
         plan = Plan((str(secret_dir),), (), (str(secret_file),), (), (folder,))
-        hidden, blanked, written = (shlex.quote(str(p)) for p in (secret_dir, secret_file, folder))
-        test = f"test ! -e {hidden}/secret && test ! -s {blanked} && touch {written}/w"
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
         for kind in kinds:
+            command = [sys.executable, "-S", "-m", __name__, json.dumps(asdict(plan)), kind]
             try:
                 done = subprocess.run(
-                    _command(unshare, kind, plan, ["sh", "-c", test]),
+                    [*command, folder],
                     capture_output=True,
                     text=True,
                     timeout=60,
@@ -234,26 +201,12 @@ def kind_in_effect() -> str | None:
     return kind
 
 
-def wrap(
-    command: Sequence[str],
-    workdir: Path,
-    hide: Sequence[str | Path] = (),
-    visible: Sequence[str | Path] = (),
-) -> list[str]:
-    """``command`` run in the namespaces, or unchanged where isolation is off or unavailable."""
-    kind = kind_in_effect()
-    if kind is None:
-        return list(command)
-    unshare = shutil.which("unshare")
-    assert unshare is not None
-    return _command(unshare, kind, plan_for(workdir, hide, visible), command)
-
-
 # --- inside the namespaces ---------------------------------------------------------------
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_NOSYMFOLLOW, MS_NOATIME, MS_NODIRATIME = 32, 256, 1024, 2048
 MS_BIND, MS_REC, MS_RELATIME, MS_STRICTATIME = 4096, 16384, 1 << 21, 1 << 24
+MS_PRIVATE = 1 << 18
 KEPT_FLAGS = {
     "nosuid": MS_NOSUID,
     "nodev": MS_NODEV,
@@ -370,17 +323,68 @@ def apply(plan: Plan) -> None:
             _read_only(target, options)
 
 
-def main() -> None:
-    arguments = sys.argv[1:]
-    if len(arguments) < 3 or arguments[1] != "--":
-        sys.exit("usage: python -m grader.engine.isolation PLAN_JSON -- COMMAND...")
-    plan = Plan(**{key: tuple(value) for key, value in json.loads(arguments[0]).items()})
-    cwd = os.getcwd()
+def _unshare(flags: int) -> None:
+    if ctypes.CDLL(None, use_errno=True).unshare(flags) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"unshare: {os.strerror(errno)}")
+
+
+def _map_to_root(uid: int, gid: int) -> None:
+    """Make uid and gid 0 of the user namespace just entered the given outer ones."""
+    with contextlib.suppress(FileNotFoundError):  # kernels before 3.19 have no setgroups
+        Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/uid_map").write_text(f"0 {uid} 1\n")
+    Path("/proc/self/gid_map").write_text(f"0 {gid} 1\n")
+
+
+def enter_outer(kind: str) -> None:
+    """New mount, PID and network namespaces for this single-threaded process, owned by a new
+    user namespace for ``kind == "user"`` (the way a non-root grader gets them). The next
+    child this process forks is PID 1 of the new PID namespace."""
+    uid, gid = os.geteuid(), os.getegid()
+    user = CLONE_NEWUSER if kind == "user" else 0
+    _unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | user)
+    if user:
+        _map_to_root(uid, gid)
+
+
+def enter_inside(plan: Plan, workdir: str) -> None:
+    """In PID 1 of those namespaces: a private mount tree with a fresh ``/proc``, the plan's
+    mounts and loopback, the working folder entered through them, and last a user namespace
+    of its own, in which the sandbox holds no capability over any of it."""
+    _mount("none", "/", None, MS_REC | MS_PRIVATE)
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     apply(plan)
-    # The working folder was entered before the mounts: enter it again through them, or
-    # ".." from it would still lead into the original, uncovered /tmp.
-    os.chdir(cwd)
-    os.execvp(arguments[2], arguments[2:])
+    # Enter the working folder through the new mounts, or ".." from it would still lead
+    # into the original, uncovered /tmp.
+    os.chdir(workdir)
+    uid, gid = os.geteuid(), os.getegid()
+    _unshare(CLONE_NEWUSER)
+    _map_to_root(uid, gid)
+
+
+def main() -> None:
+    """The probe: enter the namespaces as ``kind`` with a test plan, and check from inside
+    that its hidden folder is empty, its blanked file is empty and its folder writable."""
+    arguments = sys.argv[1:]
+    if len(arguments) != 3:
+        sys.exit("usage: python -m grader.engine.isolation PLAN_JSON KIND FOLDER")
+    plan = Plan(**{key: tuple(value) for key, value in json.loads(arguments[0]).items()})
+    kind, folder = arguments[1], arguments[2]
+    enter_outer(kind)
+    child = os.fork()
+    if child == 0:
+        try:
+            enter_inside(plan, folder)
+            hidden_seen = any(os.scandir(plan.hidden[0]))
+            blanked_seen = os.path.getsize(plan.blanked[0]) > 0
+            Path(folder, "w").write_text("written from inside")
+            os._exit(1 if hidden_seen or blanked_seen else 0)
+        except BaseException as error:
+            print(f"{type(error).__name__}: {error}", file=sys.stderr, flush=True)
+            os._exit(2)
+    _, status = os.waitpid(child, 0)
+    sys.exit(os.waitstatus_to_exitcode(status))
 
 
 if __name__ == "__main__":

@@ -14,11 +14,17 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
+from grader.engine import forkserver
 from grader.engine.catalog import load_tracks
 from grader.engine.report import CheckResult, ExerciseResult, Report
 from grader.engine.resources import build_seconds
 from grader.engine.sandbox import seed_everything
-from grader.engine.sandbox_client import DEFAULT_MEMORY_MB, Sandbox, SandboxFault
+from grader.engine.sandbox_client import (
+    DEFAULT_MEMORY_MB,
+    Sandbox,
+    SandboxFault,
+    template_environment,
+)
 from grader.engine.spec import REGISTERED_ENDPOINTS, Check, CheckFailure, Exercise
 from grader.engine.student import SandboxStudent, Student
 from grader.engine.submission import CodeToRun, code_to_run, read_notebook, track_of
@@ -169,6 +175,7 @@ def grade_notebook(
     """
     _forbid_inspection_of_this_process()
     started = time.perf_counter()
+    forkserver.template().warm_up(template_environment())  # imports while we prepare
     built_before = build_seconds()
     track_name = track_of(notebook, path)
     if track_name is None:

@@ -5,10 +5,12 @@ It executes the notebook's setup and exercise cells into one namespace, then ser
 function and sends back the result reduced to plain data. Nothing here decides a score:
 the assertions run in the trusted runner, which this process cannot reach.
 
-Run as ``python -m grader.engine.sandbox [--memory-mb N] [--forward PORT=SOCKET ...]``;
-stdin carries requests and the original stdout carries replies, while anything the
-submission prints goes to stderr. Each ``--forward`` makes ``127.0.0.1:PORT`` inside the
-sandbox's network namespace reach the same port on the host (``grader.engine.relay``).
+Sandboxes are forked from a warm template (``grader.engine.forkserver``), which calls
+``run``; ``python -m grader.engine.sandbox [--memory-mb N] [--forward PORT=SOCKET ...]`` runs
+one by hand, without isolation. stdin carries requests and the original stdout carries
+replies, while anything the submission prints goes to stderr. Each forward makes
+``127.0.0.1:PORT`` inside the sandbox's network namespace reach the same port on the host
+(``grader.engine.relay``).
 """
 
 from __future__ import annotations
@@ -118,17 +120,13 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
             reply({"ok": False, "error": short_error(error)})
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--memory-mb", type=int, default=0, help="address-space cap (0: none)")
-    parser.add_argument(
-        "--forward", action="append", default=[], help="PORT=SOCKET: relay a loopback port"
-    )
-    options = parser.parse_args()
-    if options.forward:
+def run(memory_mb: int, forwards: dict[int, str]) -> None:
+    """Serve requests on stdin, replies on the original stdout; the submission's prints go
+    to stderr. ``forwards`` relays loopback ports to the gateway's sockets (see relay)."""
+    if forwards:
         from grader.engine import relay
 
-        relay.start(relay.parse(options.forward))
+        relay.start(forwards)
     replies = os.fdopen(os.dup(1), "wb")
     requests = os.fdopen(os.dup(0), "rb")
     os.dup2(2, 1)  # the submission's prints must never reach the reply channel
@@ -137,9 +135,21 @@ def main() -> None:
     sys.stdout = sys.stderr
     import torch  # noqa: F401  (import before the cap: CUDA builds map large regions)
 
-    if options.memory_mb:
-        limit_memory(options.memory_mb)
+    if memory_mb:
+        limit_memory(memory_mb)
     serve(requests, replies)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--memory-mb", type=int, default=0, help="address-space cap (0: none)")
+    parser.add_argument(
+        "--forward", action="append", default=[], help="PORT=SOCKET: relay a loopback port"
+    )
+    options = parser.parse_args()
+    from grader.engine import relay
+
+    run(options.memory_mb, relay.parse(options.forward))
 
 
 if __name__ == "__main__":

@@ -20,15 +20,14 @@ import selectors
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path, PurePath
 from typing import Any
 
-from grader.children import dies_with_parent
-from grader.engine import handoff, isolation, protocol, wire
+from grader.engine import forkserver, handoff, isolation, protocol, wire
 from grader.engine.gateway import Gateway
 from grader.engine.limits import DEFAULT_MEMORY_MB
 
@@ -55,6 +54,11 @@ FIXED_ENVIRONMENT = {
     "TOKENIZERS_PARALLELISM": "false",
     "PYTHONWARNINGS": "ignore",
 }
+
+
+def template_environment() -> dict[str, str]:
+    """The fork-server template's environment: a sandbox's, without a working folder."""
+    return _scrubbed_environment(Path("/nonexistent"))
 
 
 def _scrubbed_environment(home: Path) -> dict[str, str]:
@@ -98,7 +102,7 @@ class Sandbox:
         # Opened before any submission code runs, so later moves cannot redirect it.
         self._workdir_fd = os.open(self.workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         self.gateway: Gateway | None = None
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: forkserver.ForkedProcess | None = None
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -138,40 +142,36 @@ class Sandbox:
         """A new folder in the private folder, for files to be handed over."""
         return Path(tempfile.mkdtemp(prefix=prefix, dir=self.private))
 
-    def _command(self) -> list[str]:
-        sandbox = [
-            sys.executable,
-            "-m",
-            "grader.engine.sandbox",
-            "--memory-mb",
-            str(self.memory_mb),
-        ]
-        visible = list(self.visible)
-        if self.loopback_ports and isolation.kind_in_effect():
+    def _settings(self) -> dict[str, Any]:
+        """What the template needs to fork this sandbox: isolation, plan, relays, limits."""
+        kind = isolation.kind_in_effect()
+        visible, forwards = list(self.visible), {}
+        if self.loopback_ports and kind:
             # Without namespaces the sandbox shares the host's loopback and needs no relay.
             if self.gateway is None:
                 self.gateway = Gateway(self.loopback_ports)
-            sandbox += [
-                f"--forward={port}={path}" for port, path in self.gateway.forwards().items()
-            ]
+            forwards = self.gateway.forwards()
             visible.append(self.gateway.folder)
-        return isolation.wrap(sandbox, self.workdir, self.hide, visible)
+        plan = isolation.plan_for(self.workdir, self.hide, visible) if kind else None
+        return {
+            "kind": kind,
+            "plan": asdict(plan) if plan else None,
+            "cwd": str(self.workdir),
+            "env": _scrubbed_environment(self.workdir),
+            "memory_mb": self.memory_mb,
+            "forwards": {str(port): path for port, path in forwards.items()},
+        }
 
     def start(self) -> None:
         self.stop()
-        command = self._command()
-        log = open(self.log_path, "ab")  # noqa: SIM115  (owned by the child)
-        self.process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            cwd=self.workdir,
-            env=_scrubbed_environment(self.workdir),
-            start_new_session=True,  # its own process group, so a kill takes its children too
-            preexec_fn=dies_with_parent(),  # and a grader killed outright takes it along
-        )
-        log.close()
+        settings = self._settings()
+        log = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            self.process = forkserver.template().spawn(settings, template_environment(), log)
+        except forkserver.SpawnFailed as error:
+            raise SandboxFault(f"the sandbox could not start: {error}") from None
+        finally:
+            os.close(log)
 
     @property
     def alive(self) -> bool:
