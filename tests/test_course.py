@@ -299,3 +299,60 @@ def test_release_fetch_submit_and_collect_meet_in_the_course_exchange(
     assert collected.returncode == 0, collected.stderr
     submitted = course / "submitted" / getpass.getuser() / "textgen" / notebook
     assert submitted.read_bytes() == fetched.read_bytes()
+
+
+POISON = """
+import pathlib, torch, transformers
+import grader.engine.resources as resources
+
+# A module attribute: every later softmax and every BERT forward would lie, if they were shared.
+torch.softmax = lambda *a, **k: torch.zeros(1)
+torch.Tensor.softmax = lambda self, *a, **k: torch.zeros_like(self)
+transformers.BertForSequenceClassification.forward = lambda self, *a, **k: None
+# A cached model: zero the weights of everything this process has built or will build.
+_build = resources.build
+def _zeroed(ref):
+    built = _build(ref)
+    if isinstance(built, torch.nn.Module):
+        with torch.no_grad():
+            for parameter in built.parameters():
+                parameter.zero_()
+    return built
+resources.build = _zeroed
+# Files where a warm process might look: the working folder and the home folder.
+for folder in (pathlib.Path("."), pathlib.Path.home()):
+    try:
+        (folder / "model.safetensors").write_bytes(b"poison")
+    except OSError:
+        pass
+
+def fine_tune(model, train_texts, train_labels, epochs=3, lr=5e-5, batch_size=16):
+    # A model whose weights the grader loads on its side: zeros, NaNs in the head.
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.zero_()
+        model.classifier.weight.fill_(float("nan"))
+    return model
+"""
+
+
+def test_a_warm_worker_grades_the_next_submission_as_if_cold(
+    course: Path, graded: subprocess.CompletedProcess[str]
+) -> None:
+    """One warm worker grades a submission, then one that tries to poison every cache (a
+    module attribute, the resource cache, a returned model, files), then a copy of the
+    first: does the copy get exactly the first one's score and feedback?"""
+    submit(course, "w1-before", solved(HALF))
+    submit(course, "w2-poison", appended_to_cell(solved(HALF), "bert_fine_tune", POISON))
+    submit(course, "w3-after", solved(HALF))
+    done = mlkata("course", "autograde", "bert", "--course", str(course), "--workers", "1")
+    assert "3 submissions to grade" in done.stderr, done.stderr
+    got = scores(course)
+    assert got["w1-before"] == got["w3-after"] == sum(get_exercise(e).points for e in HALF)
+    run_nbgrader(course, "generate_feedback", "bert", "--student", "w1-before", "--force")
+    run_nbgrader(course, "generate_feedback", "bert", "--student", "w3-after", "--force")
+    before, after = (
+        re.sub(r"mlkata-[\w.-]+|w[13]-(before|after)", "…", feedback_text(course / "feedback", s))
+        for s in ("w1-before", "w3-after")
+    )
+    assert "passed" in before and before == after

@@ -1,57 +1,37 @@
 """`mlkata course autograde`: grade every submission of an assignment, in parallel,
 resumably, into nbgrader's own gradebook.
 
-Each submission is graded by nbgrader's own `autograde --student S` (so the gradebook,
-`nbgrader export` and the formgrader see the result), run as a separate process. A missing
-or unreadable notebook, on which nbgrader would stop, is first replaced by a marked stand-in
-that scores 0 with the reason as its feedback (``grader.course.faults``). Those
-processes run on a local pool by default, or on a Dask distributed cluster given its
-scheduler address. A submission whose files have not changed since it was graded is skipped.
+Each submission is graded by nbgrader's own autograde (so the gradebook, `nbgrader export`
+and the formgrader see the result), in a **warm worker process** that grades one submission
+after another (``grader.course.worker``): nbgrader, the course config, the trusted models and
+reference results and the sandbox template are loaded once per worker, not once per
+submission. A missing or unreadable notebook, on which nbgrader would stop, is first
+replaced by a marked stand-in that scores 0 with the reason as its feedback
+(``grader.course.faults``). The workers are local processes by default, or the worker
+processes of a Dask distributed cluster given its scheduler address. Every finished
+submission is recorded in the fsync'd ledger as it arrives, so a run killed at any moment
+loses nothing recorded; a submission whose files have not changed since it was graded is
+skipped, and a worker that dies costs only the submission it was grading (with the reason),
+then is replaced.
 """
 
 from __future__ import annotations
 
-import time
+import json
+import queue
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
+from typing import IO
 
-from grader.course.faults import substitute
+from grader.children import dies_with_parent
 from grader.course.ledger import Ledger, fingerprint
-from grader.course.nbgrader_cli import last_error_line, require_course, run_nbgrader
+from grader.course.nbgrader_cli import nbgrader_environment, require_course
+from grader.course.worker import Outcome, grade_in_process
 from grader.errors import MlkataError
-
-LOCK_RETRIES = 3
-
-
-@dataclass
-class Outcome:
-    student: str
-    ok: bool
-    seconds: float
-    fingerprint: str
-    message: str = ""
-    not_graded: bool = False  # recorded with 0 points: a missing or unreadable notebook
-
-
-def grade_one(course: str, assignment: str, student: str) -> dict[str, object]:
-    """Autograde one submission with nbgrader; runs on a pool thread or a Dask worker."""
-    root = Path(course)
-    started = time.perf_counter()
-    # A missing or unreadable notebook would stop nbgrader: grade a marked stand-in instead.
-    faults = substitute(root, assignment, student)
-    print_ = fingerprint(root / "submitted" / student / assignment)
-    for attempt in range(LOCK_RETRIES):
-        done = run_nbgrader(root, "autograde", assignment, "--student", student, "--force")
-        output = done.stdout + done.stderr
-        if done.returncode == 0 or "database is locked" not in output:
-            break
-        time.sleep(1 + attempt)  # another submission was writing the gradebook
-    message = "; ".join(faults) if done.returncode == 0 else last_error_line(done)
-    seconds = time.perf_counter() - started
-    outcome = Outcome(student, done.returncode == 0, seconds, print_, message, bool(faults))
-    return asdict(outcome)
 
 
 def submissions(course: Path, assignment: str) -> list[str]:
@@ -76,11 +56,87 @@ def pending(course: Path, assignment: str, retry_failed: bool = False) -> tuple[
     return todo, len(submissions(course, assignment)) - len(todo)
 
 
+class WorkerProcess:
+    """One warm `python -m grader.course.worker` child, handed one student at a time."""
+
+    def __init__(self, course: Path, assignment: str, log: Path) -> None:
+        self.course, self.assignment, self.log_path = course, assignment, log
+        self.process: subprocess.Popen[str] | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "a", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "grader.course.worker", str(self.course), self.assignment],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                cwd=self.course,
+                env=nbgrader_environment(),
+                preexec_fn=dies_with_parent(),  # and it stops at end of input anyway
+            )
+
+    def grade(self, student: str) -> dict[str, object]:
+        """Grade one submission; a worker that dies doing it is reported, then replaced."""
+        assert self.process and self.process.stdin and self.process.stdout
+        try:
+            self.process.stdin.write(student + "\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+        except OSError:
+            line = ""
+        if line:
+            return json.loads(line)
+        code = self.process.wait()
+        self.start()
+        reason = f"the grading process died (exit code {code}; log in {self.log_path})"
+        return asdict(Outcome(student, False, 0.0, "", reason))
+
+    def close(self) -> None:
+        if self.process is None:
+            return
+        streams: list[IO[str] | None] = [self.process.stdin, self.process.stdout]
+        for stream in streams:
+            if stream:
+                stream.close()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
 def _local(course: Path, assignment: str, students: list[str], workers: int) -> Iterator[dict]:
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(grade_one, str(course), assignment, s) for s in students]
-        for future in as_completed(futures):
-            yield future.result()
+    todo: queue.Queue[str] = queue.Queue()
+    for student in students:
+        todo.put(student)
+    done: queue.Queue[dict] = queue.Queue()
+    logs = course / ".mlkata"
+    count = min(workers, len(students))
+    pool = [WorkerProcess(course, assignment, logs / f"worker-{i}.log") for i in range(count)]
+
+    def feed(worker: WorkerProcess) -> None:
+        while True:
+            try:
+                student = todo.get_nowait()
+            except queue.Empty:
+                return
+            done.put(worker.grade(student))
+
+    threads = [threading.Thread(target=feed, args=(w,), daemon=True) for w in pool]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in students:
+            yield done.get()
+    finally:
+        for thread in threads:
+            thread.join(timeout=1)
+        for worker in pool:
+            worker.close()
 
 
 def _dask(course: Path, assignment: str, students: list[str], scheduler: str) -> Iterator[dict]:
@@ -93,7 +149,7 @@ def _dask(course: Path, assignment: str, students: list[str], scheduler: str) ->
         raise MlkataError(f"no Dask scheduler answers at {scheduler}: {error}") from None
     with client:
         futures = client.map(
-            grade_one,
+            grade_in_process,
             [str(course)] * len(students),
             [assignment] * len(students),
             students,

@@ -40,7 +40,12 @@ def run_in_course(
 
 
 def last_error_line(done: subprocess.CompletedProcess[str]) -> str:
-    lines = [line.strip() for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+    return last_error_line_of(done.stderr + done.stdout)
+
+
+def last_error_line_of(output: str) -> str:
+    """The last line of nbgrader's output that names an error, else its last line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
     errors = [line for line in lines if "ERROR" in line or "Error" in line]
     return (errors or lines or ["no output"])[-1][:300]
 
