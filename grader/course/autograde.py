@@ -18,6 +18,7 @@ then is replaced.
 from __future__ import annotations
 
 import json
+import os
 import queue
 import subprocess
 import sys
@@ -59,8 +60,11 @@ def pending(course: Path, assignment: str, retry_failed: bool = False) -> tuple[
 class WorkerProcess:
     """One warm `python -m grader.course.worker` child, handed one student at a time."""
 
-    def __init__(self, course: Path, assignment: str, log: Path) -> None:
+    def __init__(self, course: Path, assignment: str, log: Path, threads: int) -> None:
         self.course, self.assignment, self.log_path = course, assignment, log
+        self.env = nbgrader_environment()
+        # Workers share the cores: torch in each (and in its sandboxes) takes its share only.
+        self.env.setdefault("OMP_NUM_THREADS", str(threads))
         self.process: subprocess.Popen[str] | None = None
         self.start()
 
@@ -74,7 +78,7 @@ class WorkerProcess:
                 stderr=log,
                 text=True,
                 cwd=self.course,
-                env=nbgrader_environment(),
+                env=self.env,
                 preexec_fn=dies_with_parent(),  # and it stops at end of input anyway
             )
 
@@ -116,7 +120,10 @@ def _local(course: Path, assignment: str, students: list[str], workers: int) -> 
     done: queue.Queue[dict] = queue.Queue()
     logs = course / ".mlkata"
     count = min(workers, len(students))
-    pool = [WorkerProcess(course, assignment, logs / f"worker-{i}.log") for i in range(count)]
+    threads = max(1, (os.cpu_count() or 1) // count)
+    pool = [
+        WorkerProcess(course, assignment, logs / f"worker-{i}.log", threads) for i in range(count)
+    ]
 
     def feed(worker: WorkerProcess) -> None:
         while True:
@@ -126,15 +133,15 @@ def _local(course: Path, assignment: str, students: list[str], workers: int) -> 
                 return
             done.put(worker.grade(student))
 
-    threads = [threading.Thread(target=feed, args=(w,), daemon=True) for w in pool]
-    for thread in threads:
-        thread.start()
+    feeders = [threading.Thread(target=feed, args=(w,), daemon=True) for w in pool]
+    for feeder in feeders:
+        feeder.start()
     try:
         for _ in students:
             yield done.get()
     finally:
-        for thread in threads:
-            thread.join(timeout=1)
+        for feeder in feeders:
+            feeder.join(timeout=1)
         for worker in pool:
             worker.close()
 

@@ -45,6 +45,7 @@ PASSED_ENVIRONMENT = (
     "MLKATA_CACHE",
     "MLKATA_DEVICE",
     "CUDA_VISIBLE_DEVICES",
+    "OMP_NUM_THREADS",  # a worker sharing the cores with others asks for fewer threads
 )
 FIXED_ENVIRONMENT = {
     "PYTHONHASHSEED": "0",
