@@ -5,6 +5,7 @@ tests on machines without a GPU."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +13,18 @@ import pytest
 # Tests never reach a model hub, even where the network would allow it.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_llm_server() -> Iterator[None]:
+    """Text generation checks start one local model server per process, on first use; it
+    stays up for every test that needs it (warm, like the sandbox template) and stops at
+    the end of the session."""
+    yield
+    from grader.serving import server
+
+    if server._shared is not None:
+        server._shared.stop()
 
 
 @pytest.fixture(scope="session")

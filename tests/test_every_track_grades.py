@@ -4,8 +4,6 @@ learner notebook through the sandbox, as `mlkata check` and nbgrader do.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from grader.engine.catalog import load_tracks
@@ -15,16 +13,6 @@ from tests.submissions import solved, student_notebook
 pytestmark = pytest.mark.slow
 
 OTHER_TRACKS = [name for name in load_tracks() if name != "bert"]  # bert: test_nbgrader_course
-
-
-@pytest.fixture(scope="module", autouse=True)
-def stop_the_llm_server() -> Iterator[None]:
-    """The text generation checks start one local server in this process; stop it after."""
-    from grader.serving import server
-
-    yield
-    if server._shared is not None:
-        server._shared.stop()
 
 
 @pytest.mark.parametrize("track", OTHER_TRACKS)

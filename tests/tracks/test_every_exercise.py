@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,16 +27,6 @@ WRONG = [
 ]
 
 Namespaces = Callable[[str], dict[str, Any]]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def stop_the_llm_server() -> Iterator[None]:
-    """Text generation checks start one local server in this process; stop it after."""
-    from grader.serving import server
-
-    yield
-    if server._shared is not None:
-        server._shared.stop()
 
 
 @pytest.fixture(scope="session")
