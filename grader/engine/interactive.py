@@ -110,8 +110,11 @@ def check(exercise_id: str) -> None:
         raise ChecksFailed(f"{exercise.id}: {failed} of {len(result.checks)} checks failed")
 
 
-def hint(exercise_id: str, number: int | None = None, lang: str | None = None) -> str:
-    """Show the next hint for an exercise (or hint ``number``, counting from 1)."""
+def hint(exercise_id: str, number: int | None = None, lang: str | None = None) -> None:
+    """Show the next hint for an exercise (or hint ``number``, counting from 1).
+
+    Returns nothing: a returned string would be echoed under the cell a second time, raw.
+    """
     exercise = get_exercise(exercise_id)
     total = len(exercise.hints)
     if number is None:
@@ -125,11 +128,11 @@ def hint(exercise_id: str, number: int | None = None, lang: str | None = None) -
         f"**Hint {number}/{total}** ({code}): {exercise.hints[number - 1][code]}" for code in langs
     )
     _show("", text, markdown=True)
-    return text
 
 
-def reveal(question_id: str, lang: str | None = None) -> str:
-    """Show the model answer and key points of a theory question, after you have answered."""
-    text = answer_markdown(get_question(question_id), _language(lang))
-    _show("", text, markdown=True)
-    return text
+def reveal(question_id: str, lang: str | None = None) -> None:
+    """Show the model answer and key points of a theory question, after you have answered.
+
+    Returns nothing, like ``hint``, so the answer is shown once, rendered.
+    """
+    _show("", answer_markdown(get_question(question_id), _language(lang)), markdown=True)

@@ -30,18 +30,39 @@ def test_check_fails_with_one_line_on_the_stub(bert_stubs: dict, capsys) -> None
     assert "not implemented yet" in capsys.readouterr().out
 
 
-def test_hints_come_one_at_a_time_and_stop_at_the_last() -> None:
+def shown_by(capsys: pytest.CaptureFixture[str], call: Any, *args: Any, **kwargs: Any) -> str:
+    """What ``call`` shows; it must return nothing, or Jupyter would echo it again."""
+    assert call(*args, **kwargs) is None
+    return capsys.readouterr().out
+
+
+def test_hints_come_one_at_a_time_and_stop_at_the_last(capsys) -> None:
     interactive._hints_shown.clear()
-    assert "Hint 1/2" in interactive.hint("bert.encode", lang="en")
-    assert "Hint 2/2" in interactive.hint("bert.encode", lang="en")
-    assert "Hint 2/2" in interactive.hint("bert.encode", lang="en")
-    assert "提示" not in interactive.hint("bert.encode", 1, lang="en")
-    assert "(zh)" in interactive.hint("bert.encode", 1, lang="zh")
+    hint = interactive.hint
+    assert "Hint 1/2" in shown_by(capsys, hint, "bert.encode", lang="en")
+    assert "Hint 2/2" in shown_by(capsys, hint, "bert.encode", lang="en")
+    assert "Hint 2/2" in shown_by(capsys, hint, "bert.encode", lang="en")
+    assert "提示" not in shown_by(capsys, hint, "bert.encode", 1, lang="en")
+    assert "(zh)" in shown_by(capsys, hint, "bert.encode", 1, lang="zh")
 
 
-def test_reveal_shows_key_points() -> None:
-    text = interactive.reveal("bert.classification-steps", lang="en")
+def test_reveal_shows_key_points(capsys) -> None:
+    text = shown_by(capsys, interactive.reveal, "bert.classification-steps", lang="en")
     assert "Key points" in text and "[CLS]" in text
+
+
+def test_hint_and_reveal_show_their_text_once_in_a_kernel() -> None:
+    """In IPython, is the answer displayed once (rendered), with no raw echo of a return value?"""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("from grader import hint, reveal", store_history=False)
+        for code in ['reveal("bert.classification-steps", lang="en")', 'hint("bert.encode", 1)']:
+            outcome = shell.run_cell(code, store_history=False)
+            assert outcome.success and outcome.result is None, code
+    finally:
+        InteractiveShell.clear_instance()
 
 
 def test_reveal_shows_the_common_mistakes(capsys) -> None:
