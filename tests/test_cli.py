@@ -117,6 +117,7 @@ def test_answer_shows_common_mistakes_review_month_and_sources() -> None:
 def test_unknown_ids_are_one_line_errors() -> None:
     assert_one_line_error(mlkata("answer", "bert.nope"), "unknown question")
     assert_one_line_error(mlkata("hint", "bert.nope"), "unknown exercise")
+    assert_one_line_error(mlkata("hint", "bert.encodee"), "did you mean 'bert.encode'?")
     assert_one_line_error(mlkata("hint", "bert.encode", "7"), "hints 1 to 2")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from grader.errors import MlkataError
+from grader.errors import MlkataError, did_you_mean
 
 BANK_DIR = Path(__file__).resolve().parent
 LANGUAGES = ("en", "zh")
@@ -127,7 +127,11 @@ def get_question(question_id: str) -> Question:
         for question in questions:
             if question.id == question_id:
                 return question
-    raise MlkataError(f"unknown question {question_id!r}: `mlkata list` shows the ids")
+    known = [question.id for questions in load_bank().values() for question in questions]
+    raise MlkataError(
+        f"unknown question {question_id!r}{did_you_mean(question_id, known)}: "
+        "`mlkata list` shows the ids"
+    )
 
 
 HEADINGS = {

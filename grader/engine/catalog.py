@@ -107,10 +107,12 @@ def all_exercises() -> dict[str, Exercise]:
 
 
 def get_exercise(exercise_id: str) -> Exercise:
-    from grader.errors import MlkataError
+    from grader.errors import MlkataError, did_you_mean
 
     exercises = all_exercises()
     if exercise_id not in exercises:
-        known = ", ".join(sorted(exercises))
-        raise MlkataError(f"unknown exercise {exercise_id!r}; known: {known}")
+        raise MlkataError(
+            f"unknown exercise {exercise_id!r}{did_you_mean(exercise_id, exercises)}: "
+            "`mlkata list` shows the ids"
+        )
     return exercises[exercise_id]

@@ -96,3 +96,25 @@ def test_warnings_from_correct_code_stay_out_of_stderr(bert_reference: dict, cap
     assert shown.err == ""
     assert "PASS" in shown.out and "FAIL" not in shown.out
     assert "wrote" in shown.out and "stderr" in shown.out
+
+
+def test_a_mistyped_id_in_a_notebook_is_one_line_with_a_suggestion(capsys) -> None:
+    """Does ``hint("bert.encodee")`` in a kernel print one line that suggests bert.encode,
+    instead of a traceback through the grader and every exercise id?"""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("from grader import hint, reveal", store_history=False)
+        capsys.readouterr()
+        for code, suggestion in [
+            ('hint("bert.encodee")', "did you mean 'bert.encode'?"),
+            ('reveal("bert.classification-step")', "did you mean 'bert.classification-steps'?"),
+        ]:
+            assert not shell.run_cell(code, store_history=False).success
+            shown = capsys.readouterr()
+            lines = (shown.out + shown.err).strip().splitlines()
+            assert len(lines) == 1 and suggestion in lines[0], lines
+            assert "Traceback" not in lines[0] and "bert.fine_tune" not in lines[0]
+    finally:
+        InteractiveShell.clear_instance()
