@@ -104,6 +104,7 @@ def check(exercise_id: str) -> None:
             result.max_score += public.points
             result.checks.append(run_check(public, student))
     result.stderr = stderr.getvalue()
+    result.hidden_points = exercise.points - result.max_score
     _show(exercise_html(result), exercise_text(result))
     if not result.passed:
         failed = sum(not c.passed for c in result.checks)

@@ -22,6 +22,25 @@ def test_check_passes_quietly_on_the_reference(bert_reference: dict, capsys) -> 
     assert "PASS" in shown and "FAIL" not in shown
 
 
+def test_check_says_hidden_checks_hold_the_rest_of_the_points(bert_reference: dict, capsys) -> None:
+    """bert.encode has 3 points, one of them hidden: does the cell say so, instead of a
+    misleading "2/2 points", and name who runs the hidden checks?"""
+    run_in(bert_reference, 'check("bert.encode")')
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "2/2 points from the public checks" in shown
+    assert "hidden checks hold the other 1 of the exercise's 3 points" in shown
+    assert "`mlkata check` and the grader" in shown
+
+
+def test_feedback_without_hidden_checks_shows_plain_points() -> None:
+    from grader.engine.report import CheckResult, ExerciseResult, exercise_html
+
+    result = ExerciseResult("x.y", "X", 2.0, [CheckResult("works", 2.0, True, False)])
+    assert "(2/2 points)" in exercise_html(result)
+    result.hidden_points = 3.0
+    assert "hidden checks hold the other 3 of the exercise&#x27;s 5 points" in exercise_html(result)
+
+
 def test_check_fails_with_one_line_on_the_stub(bert_stubs: dict, capsys) -> None:
     """Does a failing check raise, shown as one line, after printing what failed?"""
     with pytest.raises(ChecksFailed) as caught:
