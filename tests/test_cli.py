@@ -128,3 +128,23 @@ def test_doctor_reports_versions_models_device_and_cache() -> None:
     assert report["device"] in ("cpu", "cuda")
     assert report["cache"]
     assert report["isolation"].startswith(("on", "off", "unavailable"))
+
+
+def test_list_at_80_columns_shows_every_id_whole() -> None:
+    """Ids are what `mlkata answer` and `mlkata hint` take: are none cut with "…" at 80
+    columns (the titles wrap instead)?"""
+    import io
+
+    from rich.console import Console
+
+    from grader.commands.list import catalogue, print_tables
+
+    data = catalogue()
+    screen = io.StringIO()
+    print_tables(data, Console(file=screen, width=80))
+    shown = screen.getvalue()
+    assert "…" not in shown
+    cells = {cell.strip() for line in shown.splitlines() for cell in line.split("│")}
+    for topic in data["topics"]:
+        for item in [*topic["exercises"], *topic["questions"]]:
+            assert item["id"] in cells, item["id"]
