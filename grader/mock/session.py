@@ -54,6 +54,7 @@ class Session:
     items: list[Item]
     answers: dict[str, Answer] = field(default_factory=dict)
     hints: dict[str, int] = field(default_factory=dict)  # hints taken before answering
+    drafts: dict[str, str] = field(default_factory=dict)  # text typed so far, not yet answered
     status: str = "open"  # open, interrupted, finished, graded
     remaining_s: float | None = None  # time left when interrupted
     graded: dict | None = None

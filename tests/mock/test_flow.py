@@ -90,7 +90,6 @@ def test_scripted_english_session(home: Path, scorer) -> None:
     answers = [
         labelled(q_good, "en", "good"),
         labelled(q_partial, "en", "partial") + "\n?hint",
-        labelled(q_partial, "en", "partial"),
         "",
         labelled(q_late, "en", "good"),
         str(code),
@@ -168,6 +167,59 @@ def test_interrupt_then_resume(home: Path, scorer) -> None:
     assert resumed.status == "finished"
     assert [a.late for a in resumed.answers.values()] == [False, False]
     assert resumed.answers["textgen.temperature"].text.startswith("Logits")
+
+
+def test_text_typed_before_a_hint_is_kept_and_the_hint_comes_at_once(home: Path) -> None:
+    """Is "BERT predicts words." typed before ``?hint`` kept in the answer and saved as a
+    draft, and is the hint shown as soon as ``?hint`` is typed, before any `.` line?"""
+    qid = "bert.classification-steps"
+    session = session_with(home, [Item("theory", qid, "bert")])
+    console = quiet()
+
+    def typing():
+        yield "BERT predicts words.\n"
+        yield "?hint\n"
+        assert "hint 1: think about" in console.file.getvalue()  # shown before reading on
+        assert Session.load(session.path).drafts == {qid: "BERT predicts words."}
+        yield "It is fine-tuned with a new head.\n"
+        yield ".\n"
+
+    TerminalInterview(session, typing(), console, Clock(1e9)).run()
+    saved = Session.load(session.path)
+    answer = saved.answers[qid]
+    assert answer.text == "BERT predicts words.\nIt is fine-tuned with a new head."
+    assert answer.hints == 1 and saved.drafts == {}
+
+
+def test_lines_typed_before_ctrl_c_come_back_on_resume(home: Path) -> None:
+    qid = "textgen.temperature"
+    session = session_with(home, [Item("theory", qid, "textgen")])
+
+    def interrupted():
+        yield "Logits are divided by T.\n"
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        TerminalInterview(session, interrupted(), quiet(), Clock(1e9)).run()
+    saved = Session.load(session.path)
+    assert saved.drafts == {qid: "Logits are divided by T."}
+    TerminalInterview(saved, script("Low T sharpens."), quiet(), Clock(1e9)).run()
+    answer = Session.load(session.path).answers[qid]
+    assert answer.text == "Logits are divided by T.\nLow T sharpens."
+
+
+def test_a_mistyped_code_path_is_asked_again(home: Path) -> None:
+    """Does a path that cannot be read get a second chance instead of scoring 0 at once?"""
+    session = session_with(home, [Item("coding", "bert.metrics", "bert")])
+    code = home / "mine.py"
+    code.write_text("def classification_metrics(y_true, y_pred, num_labels):\n    return {}\n")
+    console = quiet()
+    TerminalInterview(session, script(str(home / "mnie.py"), str(code)), console, Clock(1e9)).run()
+    answer = Session.load(session.path).answers["bert.metrics"]
+    assert answer.text == str(code) and answer.code_file is not None
+    assert Path(answer.code_file).read_text() == code.read_text()
+    shown = " ".join(console.file.getvalue().split())  # rich wraps long lines
+    assert "no such file" in shown and "type the path again" in shown
 
 
 def test_waiting_for_the_interviewer_costs_no_time(home: Path) -> None:
