@@ -148,3 +148,48 @@ def test_list_at_80_columns_shows_every_id_whole() -> None:
     for topic in data["topics"]:
         for item in [*topic["exercises"], *topic["questions"]]:
             assert item["id"] in cells, item["id"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["hint", "bert.encode"], ["list"], ["answer", "bert.classification-steps"]],
+    ids=["hint", "list", "answer"],
+)
+def test_content_only_commands_do_not_import_torch(command: list[str]) -> None:
+    """Do `mlkata hint`, `list` and `answer`, which only show prose, run without importing
+    torch or transformers (seconds of start-up; benchmarks/cli_startup.py times them)?"""
+    code = (
+        "import sys, contextlib, io\n"
+        "from grader.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main({command!r}) == 0\n"
+        "heavy = sorted(m for m in ('torch', 'transformers', 'nbgrader') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_outline_read_without_torch_matches_the_imported_catalog() -> None:
+    """Are the ids, prose and points that content-only commands read from the sources
+    (checks parsed, not imported) the same as the full catalog's?"""
+    from grader.engine.catalog import load_tracks
+    from grader.engine.outline import load_outlines
+
+    outlines = load_outlines()
+    for name, track in load_tracks().items():
+        outline = outlines[name]
+        assert (outline.title, outline.notebook, outline.points) == (
+            track.title,
+            track.notebook,
+            track.points,
+        )
+        for exercise, light in zip(track.exercises, outline.exercises, strict=True):
+            hidden = sum(c.points for c in exercise.checks if c.hidden)
+            assert (light.id, light.title, light.functions, light.hints) == (
+                exercise.id,
+                exercise.title,
+                exercise.functions,
+                exercise.hints,
+            )
+            assert (light.points, light.hidden_points) == (exercise.points, hidden)

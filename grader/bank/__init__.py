@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from grader.engine.outline import read_yaml
 from grader.errors import MlkataError, did_you_mean
 
 BANK_DIR = Path(__file__).resolve().parent
@@ -112,7 +111,7 @@ def load_bank() -> dict[str, list[Question]]:
     for path in sorted(BANK_DIR.glob("*.yaml")):
         if path.name == GLOSSARY_FILE:
             continue
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
         topic = raw["topic"]
         questions = [_parse(item, topic, str(path)) for item in raw["questions"]]
         ids = [q.id for q in questions]

@@ -16,11 +16,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def catalogue() -> dict[str, object]:
     from grader.bank import load_bank
-    from grader.engine.catalog import load_tracks
+    from grader.engine.outline import load_outlines
 
     bank = load_bank()
     topics = []
-    for track in load_tracks().values():
+    for track in load_outlines().values():
         topics.append(
             {
                 "topic": track.name,

@@ -17,10 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from grader.bank import LANGUAGES, answer_markdown, get_question
-from grader.engine.catalog import get_exercise
-from grader.engine.report import ExerciseResult, exercise_html, exercise_text
-from grader.engine.runner import run_check
-from grader.engine.student import LocalStudent
+from grader.engine.outline import get_outline
 from grader.errors import MlkataError
 
 _hints_shown: dict[str, int] = {}
@@ -96,6 +93,12 @@ def check(exercise_id: str) -> None:
     Returns nothing (a value would print under the cell); raises ``ChecksFailed`` so the
     cell shows as failed when any check fails.
     """
+    # the checks (and torch) load here, not on import: hint() and reveal() stay fast
+    from grader.engine.catalog import get_exercise
+    from grader.engine.report import ExerciseResult, exercise_html, exercise_text
+    from grader.engine.runner import run_check
+    from grader.engine.student import LocalStudent
+
     exercise = get_exercise(exercise_id)
     student = LocalStudent(_user_namespace())
     result = ExerciseResult(exercise.id, exercise.title["en"], 0.0)
@@ -111,12 +114,10 @@ def check(exercise_id: str) -> None:
         raise ChecksFailed(f"{exercise.id}: {failed} of {len(result.checks)} checks failed")
 
 
-def hint(exercise_id: str, number: int | None = None, lang: str | None = None) -> None:
-    """Show the next hint for an exercise (or hint ``number``, counting from 1).
-
-    Returns nothing: a returned string would be echoed under the cell a second time, raw.
-    """
-    exercise = get_exercise(exercise_id)
+def hint_markdown(exercise_id: str, number: int | None = None, lang: str | None = None) -> str:
+    """The next hint for an exercise (or hint ``number``, counting from 1), as Markdown; it
+    counts as shown."""
+    exercise = get_outline(exercise_id)
     total = len(exercise.hints)
     if number is None:
         number = min(_hints_shown.get(exercise_id, 0) + 1, total)
@@ -125,10 +126,17 @@ def hint(exercise_id: str, number: int | None = None, lang: str | None = None) -
     _hints_shown[exercise_id] = max(_hints_shown.get(exercise_id, 0), number)
     chosen = _language(lang)
     langs = LANGUAGES if chosen is None else (chosen,)
-    text = "\n\n".join(
+    return "\n\n".join(
         f"**Hint {number}/{total}** ({code}): {exercise.hints[number - 1][code]}" for code in langs
     )
-    _show("", text, markdown=True)
+
+
+def hint(exercise_id: str, number: int | None = None, lang: str | None = None) -> None:
+    """Show the next hint for an exercise (or hint ``number``, counting from 1).
+
+    Returns nothing: a returned string would be echoed under the cell a second time, raw.
+    """
+    _show("", hint_markdown(exercise_id, number, lang), markdown=True)
 
 
 def reveal(question_id: str, lang: str | None = None) -> None:
