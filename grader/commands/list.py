@@ -32,6 +32,7 @@ def catalogue() -> dict[str, object]:
                         "id": e.id,
                         "title": e.title,
                         "points": e.points,
+                        "difficulty": e.difficulty,
                         "functions": list(e.functions),
                     }
                     for e in track.exercises
@@ -73,9 +74,8 @@ def print_tables(data: dict[str, object], console: Console) -> None:
         table.add_column("points / level", justify="right")
         table.add_column("title", ratio=1, overflow="fold")
         for exercise in topic["exercises"]:
-            table.add_row(
-                exercise["id"], "exercise", f"{exercise['points']:g}", exercise["title"]["en"]
-            )
+            level = f"{exercise['points']:g} · {exercise['difficulty']}"
+            table.add_row(exercise["id"], "exercise", level, exercise["title"]["en"])
         for question in topic["questions"]:
             table.add_row(question["id"], "question", question["difficulty"], question["question"])
         console.print(table)

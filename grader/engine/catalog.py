@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from grader.engine.outline import LANGUAGES, get_outline, track_names
+from grader.engine.outline import DIFFICULTIES, LANGUAGES, get_outline, track_names
 from grader.engine.outline import bilingual as _bilingual
 from grader.engine.spec import REGISTERED_CHECKS, Exercise
 from grader.paths import TRACKS_DIR
@@ -66,6 +66,7 @@ def load_tracks() -> dict[str, Track]:
                 instructions=_bilingual(item, "instructions", where),
                 functions=tuple(item["functions"]),
                 hints=[_bilingual(hint, "hint", where) for hint in item["hints"]],
+                difficulty=str(item.get("difficulty", "")),
             )
             exercise.checks = [c for c in REGISTERED_CHECKS if c.exercise_id == exercise.id]
             _validate(exercise, where)
@@ -90,6 +91,8 @@ def _validate(exercise: Exercise, where: str) -> None:
         raise ValueError(f"{where}: an exercise needs at least one public check")
     if not 1 <= len(exercise.hints) <= 3:
         raise ValueError(f"{where}: an exercise needs 1 to 3 hints")
+    if exercise.difficulty not in DIFFICULTIES:
+        raise ValueError(f"{where}: difficulty must be one of {', '.join(DIFFICULTIES)}")
 
 
 def all_exercises() -> dict[str, Exercise]:

@@ -22,6 +22,7 @@ from grader.errors import MlkataError, did_you_mean
 from grader.paths import TRACKS_DIR
 
 LANGUAGES = ("en", "zh")
+DIFFICULTIES = ("easy", "medium", "hard")
 # libyaml's loader, where PyYAML was built with it: several times faster than pure Python
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -39,6 +40,7 @@ class ExerciseOutline:
     instructions: dict[str, str]
     functions: tuple[str, ...]
     hints: list[dict[str, str]]
+    difficulty: str  # easy, medium or hard
     points: float  # all checks, hidden ones included
     hidden_points: float
 
@@ -108,6 +110,7 @@ def load_outlines() -> dict[str, TrackOutline]:
                     instructions=bilingual(item, "instructions", where),
                     functions=tuple(item["functions"]),
                     hints=[bilingual(hint, "hint", where) for hint in item["hints"]],
+                    difficulty=str(item.get("difficulty", "")),
                     points=sum(points for points, _ in mine),
                     hidden_points=sum(points for points, hidden in mine if hidden),
                 )

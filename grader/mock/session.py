@@ -144,7 +144,7 @@ def build_session(
     picked = spacing.order(sorted(pool), cards, now, rng)[:n_theory]
     items = [Item("theory", qid, questions[qid].topic) for qid in picked]
     if coding:
-        items += _coding_items(chosen, n_coding, cards, now, rng)
+        items += _coding_items(chosen, n_coding, cards, now, rng, difficulty)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
     session_id = f"{stamp}-{seed}"
     folder = Path(sessions_dir) / session_id
@@ -168,9 +168,15 @@ def build_session(
 
 
 def _coding_items(
-    topics: list[str], count: int, cards: dict[str, spacing.Card], now: float, rng: random.Random
+    topics: list[str],
+    count: int,
+    cards: dict[str, spacing.Card],
+    now: float,
+    rng: random.Random,
+    difficulty: str | None = None,
 ) -> list[Item]:
-    """``count`` exercises from one track among the topics (a notebook grades one track)."""
+    """``count`` exercises from one track among the topics (a notebook grades one track),
+    of ``difficulty`` when one is given."""
     from grader.engine.catalog import load_tracks
 
     tracks = load_tracks()
@@ -179,6 +185,7 @@ def _coding_items(
             e.id
             for e in tracks[name].exercises
             if max(c.timeout_s for c in e.checks) <= MAX_CHECK_TIMEOUT_S
+            and difficulty in (None, e.difficulty)
         ]
         for name in topics
         if name in tracks

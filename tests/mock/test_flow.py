@@ -61,6 +61,16 @@ def test_same_seed_same_session(home: Path) -> None:
     assert "theory" in kinds and 1 <= kinds.count("coding") <= 2
 
 
+@pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
+def test_difficulty_filters_the_coding_exercises_too(home: Path, difficulty: str) -> None:
+    from grader.engine.catalog import get_exercise
+
+    for seed in range(4):
+        session = build_session(home, seed=seed, now=1e9, minutes=45, difficulty=difficulty)
+        coding = [item.id for item in session.items if item.kind == "coding"]
+        assert all(get_exercise(eid).difficulty == difficulty for eid in coding), coding
+
+
 @pytest.mark.parametrize(
     ("options", "fragment"),
     [
