@@ -11,8 +11,6 @@ import argparse
 import signal
 import sys
 
-from grader.serving.server import HOST
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
@@ -47,7 +45,7 @@ Ctrl-C stops the server."""
 def run(args: argparse.Namespace) -> int:
     from grader.models.device import pick_device
     from grader.models.registry import MODELS, resolve
-    from grader.serving.server import LocalServer
+    from grader.serving.server import HOST, LocalServer
 
     if not 0 < args.port < 65536:
         from grader.errors import MlkataError
