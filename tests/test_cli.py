@@ -11,7 +11,9 @@ import pytest
 from nbformat.v4 import new_notebook
 
 from grader.engine.submission import grade_id
-from tests.submissions import student_notebook, write
+from grader.mock import default_history_path
+from grader.mock.history import History
+from tests.submissions import solved, student_notebook, write
 
 
 def mlkata(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -87,6 +89,23 @@ def test_check_scores_deleted_exercise_cells_zero_with_the_reason(tmp_path: Path
     assert report["score"] == 0 and report["max_score"] == 19
 
 
+def test_check_one_exercise_grades_it_alone_hidden_checks_included(tmp_path: Path) -> None:
+    """Does `mlkata check NB --exercise bert.encode` give that exercise's authoritative
+    score (3 points, the hidden check's among them) and leave the others out?"""
+    path = write(solved(["bert.encode"]), tmp_path / "one.ipynb")
+    done = mlkata("check", str(path), "--exercise", "bert.encode", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert [e["id"] for e in report["exercises"]] == ["bert.encode"]
+    assert report["score"] == report["max_score"] == 3
+    assert any(c["hidden"] for c in report["exercises"][0]["checks"])
+    with History(default_history_path()) as history:  # for `mlkata progress`
+        assert history.exercise_status()["bert.encode"] == "solved"
+    assert_one_line_error(
+        mlkata("check", str(path), "--exercise", "bert.encod"), "did you mean 'bert.encode'?"
+    )
+
+
 def test_check_prints_a_table_without_json(tmp_path: Path) -> None:
     done = mlkata("check", str(write(student_notebook(), tmp_path / "blank.ipynb")))
     assert done.returncode == 1
@@ -97,6 +116,7 @@ def test_list_json_has_topics_exercises_and_points() -> None:
     data = json.loads(mlkata("list", "--json").stdout)
     bert = next(t for t in data["topics"] if t["topic"] == "bert")
     assert bert["points"] == sum(e["points"] for e in bert["exercises"]) == 19
+    assert {e["difficulty"] for e in bert["exercises"]} <= {"easy", "medium", "hard"}
     assert len(bert["questions"]) >= 13
 
 
@@ -193,3 +213,25 @@ def test_the_outline_read_without_torch_matches_the_imported_catalog() -> None:
                 exercise.hints,
             )
             assert (light.points, light.hidden_points) == (exercise.points, hidden)
+            assert light.difficulty == exercise.difficulty in ("easy", "medium", "hard")
+
+
+@pytest.mark.parametrize(
+    ("args", "usage"),
+    [
+        (["check", "--jsno", "x.ipynb"], "usage: mlkata check "),
+        (["course", "autograde", "bert", "--wrokers", "2"], "usage: mlkata course autograde "),
+    ],
+)
+def test_a_mistyped_flag_shows_the_subcommands_usage(args: list[str], usage: str) -> None:
+    done = mlkata(*args)
+    assert done.returncode == 2
+    assert done.stderr.startswith(usage), done.stderr
+    assert f"unrecognized arguments: {args[-2] if args[-1] == '2' else args[1]}" in done.stderr
+
+
+def test_course_subcommands_have_descriptions() -> None:
+    for action in ("init", "autograde", "export"):
+        done = mlkata("course", action, "--help")
+        paragraphs = done.stdout.split("\n\n")
+        assert done.returncode == 0 and len(paragraphs[1].split()) > 8, done.stdout

@@ -1,4 +1,4 @@
-"""What a learner calls in a notebook: ``check``, ``hint`` and ``reveal``.
+"""What a learner calls in a notebook: ``check``, ``hint``, ``reveal`` and ``solution``.
 
 ``check`` runs an exercise's public checks in the kernel for instant feedback. It is
 advisory: the learner's code shares this process and could fool it. The authoritative
@@ -109,6 +109,22 @@ def check(exercise_id: str) -> None:
     result.stderr = stderr.getvalue()
     result.hidden_points = exercise.points - result.max_score
     _show(exercise_html(result), exercise_text(result))
+    from grader.mock.history import record_exercise_run
+
+    # stdout, not stderr: nbgrader's Validate fails a cell that writes to stderr
+    record_exercise_run(
+        exercise.id,
+        exercise.track,
+        result.score,
+        result.max_score,
+        result.passed,
+        "notebook",
+        warn=lambda message: print(f"mlkata: {message}"),
+    )
+    if result.passed:
+        from grader.engine.reference import passed_here
+
+        passed_here.add(exercise.id)
     if not result.passed:
         failed = sum(not c.passed for c in result.checks)
         raise ChecksFailed(f"{exercise.id}: {failed} of {len(result.checks)} checks failed")
@@ -137,6 +153,24 @@ def hint(exercise_id: str, number: int | None = None, lang: str | None = None) -
     Returns nothing: a returned string would be echoed under the cell a second time, raw.
     """
     _show("", hint_markdown(exercise_id, number, lang), markdown=True)
+
+
+def solution(exercise_id: str, force: bool = False) -> None:
+    """Show the reference solution of an exercise you have passed here (``force=True``: even
+    if not), with a note on how it differs from yours."""
+    import inspect
+
+    from grader.engine.reference import solution_markdown
+
+    outline = get_outline(exercise_id)
+    namespace = _user_namespace()
+    yours = []
+    for name in outline.functions:
+        try:
+            yours.append(inspect.getsource(namespace[name]))
+        except (KeyError, TypeError, OSError):
+            continue
+    _show("", solution_markdown(exercise_id, "\n\n".join(yours) or None, force), markdown=True)
 
 
 def reveal(question_id: str, lang: str | None = None) -> None:
