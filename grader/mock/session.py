@@ -37,6 +37,7 @@ class Answer:
     hints: int = 0
     code_file: str | None = None  # coding: the copy kept in the session folder
     followups: list[dict[str, str]] = field(default_factory=list)
+    started_at: float | None = None  # when the question was shown (for time per question)
 
 
 @dataclass

@@ -128,6 +128,7 @@ class TerminalInterview:
     def _ask(self, item: Item, number: int, total: int) -> None:
         session = self.session
         zh = session.lang == "zh"
+        shown_at = self.clock()
         self.console.rule(f"{number}/{total} · {item.kind} · {item.id}")
         self.console.print(_countdown(session.deadline - self.clock()))
         if item.kind == "theory":
@@ -163,7 +164,13 @@ class TerminalInterview:
             )
         now = self.clock()
         hints = session.hints.get(item.id, 0)
-        answer = Answer(text=text, answered_at=now, late=now > session.deadline, hints=hints)
+        answer = Answer(
+            text=text,
+            answered_at=now,
+            late=now > session.deadline,
+            hints=hints,
+            started_at=shown_at,
+        )
         answer.code_file = code_file
         if answer.late:
             self.console.print("[red]recorded as late[/]")

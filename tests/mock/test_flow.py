@@ -136,8 +136,19 @@ def test_scripted_english_session(home: Path, scorer) -> None:
     assert "**Missed**" in report and "What to study next" in report and q_empty in report
     assert "**Checks: 1 of 2 passed**\n\n- ✓ counts · 1.5 pt\n" in report
     assert "- ✗ edge (hidden) · 0 / 1.5 pt: got 2\n" in report and "failed: got" not in report
+    assert "**Your code**" in report and "def classification_metrics" in report
+    assert "min on it" in report  # time spent per question
     md, page = write_reports(session)
-    assert md.exists() and "<h2>" in page.read_text()
+    shown = page.read_text()
+    assert md.exists() and "<h2>" in shown and "<style>" in shown and "<pre><code" in shown
+
+
+def test_report_scores_have_two_decimals_and_html_escapes_the_candidates_text() -> None:
+    from grader.mock.report import _points, to_html
+
+    assert [_points(x) for x in (2.0, 1.5, 0.6666)] == ["2", "1.5", "0.67"]
+    page = to_html("> <script>alert(1)</script> **bold**", "t")
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
 
 
 def test_scripted_chinese_session(home: Path, scorer) -> None:
