@@ -4,9 +4,11 @@ Answers are read line by line from a stream (stdin, or a script in tests) and en
 line holding only ``.`` or at end of input. A line ``?hint`` shows a hint at once (a key
 point for a theory question, the exercise's next hint for a coding one) at ``HINT_COST``
 each; what was typed before it stays in the answer and is saved as a draft, as it is on
-Ctrl-C, so no line of an answer is lost. For a coding exercise the answer is the path of a
-.py or .ipynb file with the functions; it is copied into the session folder and graded
-with the exercise's checks afterwards, and a path that cannot be read is asked again. Time is
+Ctrl-C, so no line of an answer is lost. A line ``?skip`` sets the question aside (with
+what was typed so far) until the others have been asked. For a coding exercise the answer
+is the path of a .py or .ipynb file with the functions; it is copied into the session folder
+and graded with the exercise's checks afterwards, and a path that cannot be read is asked
+again. Time is
 read from an injectable clock; an answer given after the deadline is recorded as late. The
 time spent waiting for the optional interviewer's follow-up moves the deadline back. The
 session is saved after every answer; Ctrl-C saves it as interrupted for ``--resume``.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -30,6 +33,7 @@ from grader.mock.session import Answer, Item, Session
 
 END = "."
 HINT = "?hint"
+SKIP = "?skip"
 Clock = Callable[[], float]
 FollowUp = Callable[[str, str], str | None]  # (question, answer) -> a follow-up or None
 
@@ -58,6 +62,7 @@ class TerminalInterview:
         self.follow_up = follow_up
         self.exhausted = False
         self._typing: tuple[str, list[str]] | None = None  # (item id, lines read so far)
+        self._skipped = False
 
     def run(self) -> Session:
         session = self.session
@@ -67,9 +72,12 @@ class TerminalInterview:
         session.save()
         total = len(session.items)
         try:
-            for item in session.pending():
+            queue = deque(session.pending())
+            while queue:
+                item = queue.popleft()
                 number = session.items.index(item) + 1
-                self._ask(item, number, total)
+                if not self._ask(item, number, total):
+                    queue.append(item)  # skipped: asked again after the others
         except KeyboardInterrupt:
             if self._typing is not None:  # the lines typed so far are kept as a draft
                 item_id, lines = self._typing
@@ -110,6 +118,9 @@ class TerminalInterview:
                 line = raw.rstrip("\n")
                 if line.strip() == END:
                     break
+                if line.strip() == SKIP:
+                    self._skipped = True
+                    break
                 if line.strip() == HINT:
                     hints = session.hints.get(item.id, 0) + 1
                     session.hints[item.id] = hints
@@ -125,7 +136,8 @@ class TerminalInterview:
         self._typing = None
         return "\n".join(lines).strip()
 
-    def _ask(self, item: Item, number: int, total: int) -> None:
+    def _ask(self, item: Item, number: int, total: int) -> bool:
+        """Ask one item; False when the candidate skipped it (its draft is kept)."""
         session = self.session
         zh = session.lang == "zh"
         shown_at = self.clock()
@@ -144,12 +156,26 @@ class TerminalInterview:
             )
         self.console.print(Markdown(prompt))
         end_help = "以单独一行 `.` 结束" if zh else "end with a line holding only `.`"
-        self.console.print(f"[dim]({end_help}; `{HINT}` for a hint, -{HINT_COST:.0%} each)[/]")
+        self.console.print(
+            f"[dim]({end_help}; `{HINT}` for a hint, -{HINT_COST:.0%} each; "
+            f"`{SKIP}` to come back to it later)[/]"
+        )
         if session.drafts.get(item.id):
             self.console.print(f"[dim]your draft so far:[/]\n{escape(session.drafts[item.id])}")
         code_file = None
         while True:
+            self._skipped = False
             text = self._read_answer(item)
+            if self._skipped:
+                session.drafts[item.id] = text
+                session.save()
+                later = (
+                    "跳过：其余题目之后再回到这里"
+                    if zh
+                    else "skipped: it comes back after the others"
+                )
+                self.console.print(f"[yellow]{later}[/]")
+                return False
             if item.kind != "coding" or not text:
                 break
             code_file, problem = self._keep_code(item, text)
@@ -185,6 +211,7 @@ class TerminalInterview:
         session.answers[item.id] = answer
         session.drafts.pop(item.id, None)
         session.save()
+        return True
 
     def _hint(self, item: Item, number: int) -> str:
         if item.kind == "theory":

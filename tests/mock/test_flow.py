@@ -212,6 +212,22 @@ def test_text_typed_before_a_hint_is_kept_and_the_hint_comes_at_once(home: Path)
     assert answer.hints == 1 and saved.drafts == {}
 
 
+def test_a_skipped_question_comes_back_after_the_others_with_its_draft(home: Path) -> None:
+    first, second = "textgen.temperature", "textgen.kv-cache"
+    items = [Item("theory", first, "textgen"), Item("theory", second, "textgen")]
+    session = session_with(home, items)
+    stream = io.StringIO(
+        "Temperature divides\n?skip\nIt stores past keys and values.\n.\nthe logits.\n.\n"
+    )
+    console = quiet()
+    TerminalInterview(session, stream, console, Clock(1e9)).run()
+    saved = Session.load(session.path)
+    assert saved.answers[first].text == "Temperature divides\nthe logits."
+    assert saved.answers[second].text == "It stores past keys and values."
+    assert saved.status == "finished" and saved.drafts == {}
+    assert "comes back after the others" in console.file.getvalue()
+
+
 def test_lines_typed_before_ctrl_c_come_back_on_resume(home: Path) -> None:
     qid = "textgen.temperature"
     session = session_with(home, [Item("theory", qid, "textgen")])
