@@ -4,7 +4,8 @@ Answers are read line by line from a stream (stdin, or a script in tests) and en
 line holding only ``.`` or at end of input. A line ``?hint`` shows a hint at once (a key
 point for a theory question, the exercise's next hint for a coding one) at ``HINT_COST``
 each; what was typed before it stays in the answer and is saved as a draft, as it is on
-Ctrl-C, so no line of an answer is lost. A line ``?skip`` sets the question aside (with
+Ctrl-C, so no line of an answer is lost. A line ``?edit`` opens the answer so far in
+``$EDITOR``; the saved text is the answer. A line ``?skip`` sets the question aside (with
 what was typed so far) until the others have been asked. For a coding exercise the answer
 is the path of a .py or .ipynb file with the functions; it is copied into the session folder
 and graded with the exercise's checks afterwards, and a path that cannot be read is asked
@@ -34,8 +35,30 @@ from grader.mock.session import Answer, Item, Session
 END = "."
 HINT = "?hint"
 SKIP = "?skip"
+EDIT = "?edit"
 Clock = Callable[[], float]
 FollowUp = Callable[[str, str], str | None]  # (question, answer) -> a follow-up or None
+Editor = Callable[[str], str]  # the text so far -> the text as the candidate saved it
+
+
+def external_editor(text: str) -> str:
+    """Edit ``text`` in ``$VISUAL`` or ``$EDITOR`` (default ``vi``); the saved file's text."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as f:
+        f.write(text)
+    path = Path(f.name)
+    try:
+        subprocess.run([*command, str(path)], check=True)
+        return path.read_text(encoding="utf-8")
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise MlkataError(f"the editor {' '.join(command)!r} failed: {error}") from None
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def _countdown(seconds: float) -> str:
@@ -54,12 +77,14 @@ class TerminalInterview:
         console: Console | None = None,
         clock: Clock = time.time,
         follow_up: FollowUp | None = None,
+        editor: Editor = external_editor,
     ) -> None:
         self.session = session
         self.lines: Iterator[str] = iter(stream)
         self.console = console or Console()
         self.clock = clock
         self.follow_up = follow_up
+        self.editor = editor
         self.exhausted = False
         self._typing: tuple[str, list[str]] | None = None  # (item id, lines read so far)
         self._skipped = False
@@ -121,6 +146,14 @@ class TerminalInterview:
                 if line.strip() == SKIP:
                     self._skipped = True
                     break
+                if line.strip() == EDIT:  # the answer so far, in $EDITOR; saving ends it
+                    try:
+                        edited = self.editor("\n".join(lines))
+                    except MlkataError as error:
+                        self.console.print(f"[red]{escape(str(error))}[/]")
+                        continue
+                    lines[:] = edited.rstrip("\n").splitlines()
+                    break
                 if line.strip() == HINT:
                     hints = session.hints.get(item.id, 0) + 1
                     session.hints[item.id] = hints
@@ -158,7 +191,7 @@ class TerminalInterview:
         end_help = "以单独一行 `.` 结束" if zh else "end with a line holding only `.`"
         self.console.print(
             f"[dim]({end_help}; `{HINT}` for a hint, -{HINT_COST:.0%} each; "
-            f"`{SKIP}` to come back to it later)[/]"
+            f"`{SKIP}` to come back to it later; `{EDIT}` to write it in $EDITOR)[/]"
         )
         if session.drafts.get(item.id):
             self.console.print(f"[dim]your draft so far:[/]\n{escape(session.drafts[item.id])}")

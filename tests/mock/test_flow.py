@@ -228,6 +228,22 @@ def test_a_skipped_question_comes_back_after_the_others_with_its_draft(home: Pat
     assert "comes back after the others" in console.file.getvalue()
 
 
+def test_an_answer_can_be_written_in_the_editor(home: Path) -> None:
+    qid = "textgen.temperature"
+    session = session_with(home, [Item("theory", qid, "textgen")])
+    seen = []
+
+    def editor(text: str) -> str:
+        seen.append(text)
+        return text + "\nand sharpens the distribution when T < 1.\n"
+
+    stream = io.StringIO("Logits are divided by T\n?edit\n")
+    TerminalInterview(session, stream, quiet(), Clock(1e9), editor=editor).run()
+    assert seen == ["Logits are divided by T"]
+    answer = Session.load(session.path).answers[qid].text
+    assert answer == "Logits are divided by T\nand sharpens the distribution when T < 1."
+
+
 def test_lines_typed_before_ctrl_c_come_back_on_resume(home: Path) -> None:
     qid = "textgen.temperature"
     session = session_with(home, [Item("theory", qid, "textgen")])
