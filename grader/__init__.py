@@ -4,6 +4,8 @@ Notebooks use three names from here:
 
     from grader import check, hint, reveal
 
+(and ``solution``, to see the reference solution of an exercise once you have passed it).
+
 They are imported lazily so that ``import grader`` (and the ``mlkata`` command) start
 fast; torch and transformers load only when a check or a model needs them.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["check", "hint", "reveal"]
+__all__ = ["check", "hint", "reveal", "solution"]
 __version__ = "0.1.0"
 
 

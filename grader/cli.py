@@ -19,6 +19,7 @@ VERBS = {
     "list": "list topics, exercises with their points, and theory questions",
     "answer": "show a theory question's model answer, key points, common mistakes and sources",
     "hint": "show a hint for an exercise",
+    "reset": "put an exercise's stub back into its cell, keeping the rest of the notebook",
     "serve": "serve the local LLM with an OpenAI-compatible API on loopback",
     "doctor": "report versions, models, device and cache location",
     "prepare": "convert and cache the offline models (done once; lab does it too)",
@@ -30,8 +31,22 @@ VERBS = {
 }
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose unknown options are reported by the (sub)command that got
+    them, with that command's usage: ``mlkata check --jsno`` shows ``mlkata check``'s usage,
+    not the top-level one. Subcommands' parsers are of the same class (argparse's default)."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: list[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mlkata",
         description="Interview prep and coding exercises for ML and large models, "
         "graded by real models that run offline.",

@@ -5,6 +5,7 @@ tests on machines without a GPU."""
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,9 @@ import pytest
 
 # Tests never reach a model hub, even where the network would allow it.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Exercise runs (check cells, `mlkata check`) are recorded in $MLKATA_HOME's history: tests,
+# their kernels and CLI runs write to a scratch one, never the user's.
+os.environ["MLKATA_HOME"] = tempfile.mkdtemp(prefix="mlkata-test-home-")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 

@@ -122,6 +122,21 @@ def test_parallel_autograde_records_every_submission(
     assert got["corrupt"] == 0 and got["missing"] == 0
     assert {name for name, entry in ledger.items() if entry["not_graded"]} == {"corrupt", "missing"}
     assert "0 points corrupt: " in graded.stderr and "0 points missing: " in graded.stderr
+    table = graded.stderr.split("bert: 5 students")[-1].replace("│", " ")
+    summary = " ".join(table.split())
+    total = load_tracks()["bert"].points
+    assert f"half {half:g} / {total:g}" in summary
+    assert f"corrupt 0 / {total:g} 0 points: see above" in summary
+
+
+def test_an_unknown_assignment_is_one_line_before_any_progress(course: Path) -> None:
+    """Does autograde of a mistyped assignment stop with one line naming the real ones,
+    before it counts submissions or draws a progress bar?"""
+    done = mlkata("course", "autograde", "bertt", "--course", str(course))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()], done.stderr
+    assert "no assignment 'bertt'" in done.stderr and "did you mean 'bert'?" in done.stderr
+    assert "submissions to grade" not in done.stderr and "autograding" not in done.stderr
 
 
 def test_a_faulty_submission_keeps_its_file_and_shows_the_reason(
@@ -191,9 +206,15 @@ def test_export_has_one_column_per_exercise(
 ) -> None:
     """Does `mlkata course export` write a row per submission, faults included, with the
     score and one column per exercise in the track's order?"""
-    out = tmp_path / "grades.csv"
-    done = mlkata("course", "export", "bert", "--course", str(course), "--out", str(out))
+    done = subprocess.run(  # without --out: ASSIGNMENT.csv here, as the README says
+        [sys.executable, "-m", "grader.cli", "course", "export", "bert", "--course", str(course)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
+    out = tmp_path / "bert.csv"
+    assert "rows to bert.csv" in done.stdout and out.exists()
     with open(out, newline="") as handle:
         reader = csv.DictReader(handle)
         rows = {row["student"]: row for row in reader}

@@ -44,3 +44,23 @@ def test_check_without_a_server_says_how_to_start_one(monkeypatch: pytest.Monkey
     result = run_check(first, LocalStudent({}))
     assert not result.passed
     assert "mlkata serve" in result.message and f"127.0.0.1:{dead}" in result.message
+
+
+def test_the_local_server_answers_to_the_short_name_its_snippet_prints() -> None:
+    """`model="llm"` used to get an unexplained 400: does the server accept the registry's
+    short name, and does `mlkata serve`'s snippet name the model by it?"""
+    from openai import OpenAI
+
+    from grader.commands.serve import ready_message
+    from grader.serving.server import served_model_ids, shared_endpoint
+
+    endpoint = shared_endpoint()
+    assert endpoint.model == "llm"
+    assert served_model_ids(endpoint.base_url) == ["llm"]
+    client = OpenAI(base_url=endpoint.base_url, api_key=endpoint.api_key)
+    reply = client.chat.completions.create(
+        model="llm", messages=[{"role": "user", "content": "Say hi."}], max_tokens=4
+    )
+    assert reply.choices[0].message.content
+    snippet = ready_message(endpoint.base_url, endpoint.model)
+    assert 'model="llm"' in snippet and "/" not in snippet.split('model="')[1].split('"')[0]

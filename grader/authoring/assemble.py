@@ -16,6 +16,22 @@ from grader.paths import REPO_DIR, TRACKS_DIR
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
+# What "the article" is, said once at the top of every notebook (and in the README).
+ARTICLE_NOTE = {
+    "en": "**The article** is the interview-prep write-up this project grew from: questions "
+    "and answers on large models (how they work; their uses in NLP, vision and audio; GPT-3; "
+    "BERT text classification; vision models such as ResNet; faster training and inference) "
+    "with three short scripts: a GPT-3 completion call, a BERT classifier and a ResNet-50 "
+    "evaluation. Questions marked *from the article* are its own, and the model answers say "
+    "where it is wrong or out of date. Its scripts no longer run as written: they are the "
+    "starting point of the exercises that fix them.",
+    "zh": "**原文**指本项目所依据的那篇大模型面试文章：以问答形式介绍大模型"
+    "（工作原理，在自然语言处理、计算机视觉和音频中的应用，GPT-3，BERT 文本分类，"
+    "ResNet 等视觉模型，训练与推理加速），并附有三段短脚本：调用 GPT-3 补全、"
+    "BERT 分类和 ResNet-50 评估。标有“原文问题”的题目出自原文，原文有误或过时之处，"
+    "参考答案会指出。原文的脚本照原样已无法运行：修复它们的练习以它们为起点。",
+}
+
 
 def solutions_path(track: Track) -> Path:
     return REPO_DIR / "solutions" / f"{track.notebook}.py"
@@ -78,7 +94,7 @@ def _exercise_cells(
             new_markdown_cell(
                 f"### Exercise {number}. {exercise.title['en']} / {exercise.title['zh']}\n\n"
                 f"{exercise.instructions['en']}\n\n{exercise.instructions['zh']}\n\n"
-                f"*`{exercise.id}` · {exercise.points:g} points · "
+                f"*`{exercise.id}` · {exercise.difficulty} · {exercise.points:g} points · "
                 f'stuck? `hint("{exercise.id}")`*',
                 id=_cell_id(f"about-{exercise.id}"),
             )
@@ -121,7 +137,7 @@ def source_notebook(track: Track) -> NotebookNode:
     cells = [
         new_markdown_cell(
             f"# {track.title['en']} / {track.title['zh']}\n\n{track.intro['en']}\n\n"
-            f"{track.intro['zh']}",
+            f"{track.intro['zh']}\n\n{ARTICLE_NOTE['en']}\n\n{ARTICLE_NOTE['zh']}",
             id="intro",
         )
     ]

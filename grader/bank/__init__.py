@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from grader.errors import MlkataError
+from grader.engine.outline import read_yaml
+from grader.errors import MlkataError, did_you_mean
 
 BANK_DIR = Path(__file__).resolve().parent
 LANGUAGES = ("en", "zh")
@@ -112,7 +111,7 @@ def load_bank() -> dict[str, list[Question]]:
     for path in sorted(BANK_DIR.glob("*.yaml")):
         if path.name == GLOSSARY_FILE:
             continue
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
         topic = raw["topic"]
         questions = [_parse(item, topic, str(path)) for item in raw["questions"]]
         ids = [q.id for q in questions]
@@ -127,7 +126,11 @@ def get_question(question_id: str) -> Question:
         for question in questions:
             if question.id == question_id:
                 return question
-    raise MlkataError(f"unknown question {question_id!r}: `mlkata list` shows the ids")
+    known = [question.id for questions in load_bank().values() for question in questions]
+    raise MlkataError(
+        f"unknown question {question_id!r}{did_you_mean(question_id, known)}: "
+        "`mlkata list` shows the ids"
+    )
 
 
 HEADINGS = {

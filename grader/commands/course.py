@@ -2,7 +2,7 @@
 
   mlkata course init DIR                       one assignment per topic, ready for nbgrader
   mlkata course autograde ASSIGNMENT [--workers N] [--scheduler tcp://HOST:PORT]
-  mlkata course export ASSIGNMENT [--out grades.csv]
+  mlkata course export ASSIGNMENT [--out ASSIGNMENT.csv]
 
 autograde grades every submission with nbgrader's own autograde, several at a time
 (nbgrader alone does one at a time), on a local pool or a Dask cluster. Results go into
@@ -14,18 +14,34 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    init = actions.add_parser("init", help="create a course folder")
-    init.add_argument("folder", type=Path)
+    init = actions.add_parser(
+        "init",
+        help="create a course folder",
+        description="Create an nbgrader course in FOLDER: one assignment per topic, made from "
+        "the exercise notebooks, with the gradebook, nbgrader_config.py and release/ ready.",
+    )
+    init.add_argument("folder", type=Path, help="the course folder to create")
     init.add_argument(
         "--force", action="store_true", help="refresh the sources of an existing course"
     )
-    grade = actions.add_parser("autograde", help="grade every submission, in parallel, resumably")
-    grade.add_argument("assignment")
+    grade = actions.add_parser(
+        "autograde",
+        help="grade every submission, in parallel, resumably",
+        description="Grade every submission of ASSIGNMENT in submitted/STUDENT/ASSIGNMENT/ with "
+        "nbgrader's autograde, several at a time, into the gradebook. A run killed at any "
+        "moment resumes where it stopped; unchanged submissions are not graded again. Ends "
+        "with each student's score.",
+    )
+    grade.add_argument("assignment", help="an assignment (a topic), e.g. bert")
     grade.add_argument(
         "--course", type=Path, default=Path.cwd(), help="course folder (default: here)"
     )
@@ -36,12 +52,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="grade again submissions nbgrader failed on, even if unchanged",
     )
-    export = actions.add_parser("export", help="per-exercise grades as CSV")
-    export.add_argument("assignment")
+    export = actions.add_parser(
+        "export",
+        help="per-exercise grades as CSV",
+        description="Write ASSIGNMENT's grades from the gradebook as CSV: one row per "
+        "submission with student, score, max_score and one column per exercise.",
+    )
+    export.add_argument("assignment", help="an assignment (a topic), e.g. bert")
     export.add_argument(
         "--course", type=Path, default=Path.cwd(), help="course folder (default: here)"
     )
-    export.add_argument("--out", type=Path, default=Path("grades-by-exercise.csv"))
+    export.add_argument(
+        "--out", type=Path, help="the CSV file to write (default: ASSIGNMENT.csv, e.g. bert.csv)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,10 +79,11 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     if args.action == "export":
-        from grader.course.export import export_csv
+        from grader.course.export import default_out, export_csv
 
-        count = export_csv(args.course.resolve(), args.assignment, args.out)
-        print(f"wrote {count} rows to {args.out}")
+        out = args.out or default_out(args.assignment)
+        count = export_csv(args.course.resolve(), args.assignment, out)
+        print(f"wrote {count} rows to {out}")
         return 0
     return _autograde(args)
 
@@ -69,9 +93,10 @@ def _autograde(args: argparse.Namespace) -> int:
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from grader.course.autograde import autograde, pending
+    from grader.course.autograde import autograde, check_request, pending
 
     course = args.course.resolve()
+    check_request(course, args.assignment, args.workers)  # before any output
     has_submissions = (course / "submitted").exists()
     todo, done = pending(course, args.assignment, args.retry_failed) if has_submissions else ([], 0)
     console = Console(stderr=True)
@@ -100,4 +125,26 @@ def _autograde(args: argparse.Namespace) -> int:
         console.print(f"[yellow]0 points[/] {result['student']}: {escape(result['message'])}")
     for failure in failures:
         console.print(f"[red]failed[/] {failure['student']}: {failure['message']}")
+    notes = {r["student"]: "0 points: see above" for r in not_graded}
+    notes.update({f["student"]: "nbgrader failed: see above" for f in failures})
+    _print_summary(console, course, args.assignment, notes)
     return 1 if failures else 0
+
+
+def _print_summary(console: Console, course: Path, assignment: str, notes: dict[str, str]) -> None:
+    """Each student's score from the gradebook, once grading is over."""
+    from rich.table import Table
+
+    from grader.course.export import gradebook_rows
+
+    rows, _ = gradebook_rows(course, assignment)
+    if not rows:
+        return
+    table = Table(title=f"{assignment}: {len(rows)} students")
+    table.add_column("student", no_wrap=True)
+    table.add_column("score", justify="right")
+    table.add_column("note")
+    for row in rows:
+        score = f"{row['score']:g} / {row['max_score']:g}"
+        table.add_row(str(row["student"]), score, notes.get(str(row["student"]), ""))
+    console.print(table)

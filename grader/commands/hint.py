@@ -1,4 +1,4 @@
-"""Show hint N (default 1) of an exercise."""
+"""Show hint N (default 1) of an exercise, rendered for the terminal."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grader.engine.interactive import hint
+    from rich.console import Console
+    from rich.markdown import Markdown
 
-    hint(args.exercise_id, args.number, args.lang)
+    from grader.engine.interactive import hint_markdown
+
+    Console().print(Markdown(hint_markdown(args.exercise_id, args.number, args.lang)))
     return 0

@@ -38,7 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("--minutes", type=float, default=45, help="time limit (default 45)")
     parser.add_argument("--topics", nargs="+", metavar="TOPIC", help="topics (default: all)")
-    parser.add_argument("--difficulty", metavar="|".join(DIFFICULTIES), help="theory filter")
+    parser.add_argument(
+        "--difficulty",
+        metavar="|".join(DIFFICULTIES),
+        help="only questions and exercises of this difficulty",
+    )
     parser.add_argument("--lang", default="en", metavar="|".join(LANGUAGES), help="en or zh")
     parser.add_argument("--seed", type=int, help="the same seed gives the same session")
     parser.add_argument("--notebook", action="store_true", help="a notebook, not the terminal")

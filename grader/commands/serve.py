@@ -11,8 +11,6 @@ import argparse
 import signal
 import sys
 
-from grader.serving.server import HOST
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
@@ -27,10 +25,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def ready_message(base_url: str, model_id: str) -> str:
+    """What `mlkata serve` prints once the server answers: a snippet that works as pasted."""
+    return f"""ready: base_url = {base_url}, model = "{model_id}"
+
+    from openai import OpenAI
+    client = OpenAI(base_url="{base_url}", api_key="local")
+    reply = client.chat.completions.create(
+        model="{model_id}",
+        messages=[{{"role": "user", "content": "What is a KV cache?"}}],
+        max_tokens=64,
+    )
+    print(reply.choices[0].message.content)
+
+Requests must name the model "{model_id}" (the server answers 400 to any other name).
+Ctrl-C stops the server."""
+
+
 def run(args: argparse.Namespace) -> int:
     from grader.models.device import pick_device
     from grader.models.registry import MODELS, resolve
-    from grader.serving.server import LocalServer
+    from grader.serving.server import HOST, LocalServer
 
     if not 0 < args.port < 65536:
         from grader.errors import MlkataError
@@ -47,24 +62,16 @@ def run(args: argparse.Namespace) -> int:
         raise ModelNotAvailable(
             f"model {model!r}: no transformers folder there (names: {known}, a folder or a hub id)"
         )
-    server = LocalServer(model, args.port, pick_device(args.device), args.continuous_batching)
+    server = LocalServer(
+        model,
+        args.port,
+        pick_device(args.device),
+        args.continuous_batching,
+        served_name=args.model if args.model in MODELS else None,
+    )
     print(f"starting transformers serve for {model} on {HOST}:{args.port} ...", flush=True)
     server.start()
-    print(
-        f"""ready: base_url = {server.base_url}
-
-    from openai import OpenAI
-    client = OpenAI(base_url="{server.base_url}", api_key="local")
-    reply = client.chat.completions.create(
-        model="{model}",
-        messages=[{{"role": "user", "content": "What is a KV cache?"}}],
-        max_tokens=64,
-    )
-    print(reply.choices[0].message.content)
-
-Ctrl-C stops the server.""",
-        flush=True,
-    )
+    print(ready_message(server.base_url, server.model_id), flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         assert server.process is not None

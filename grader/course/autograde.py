@@ -166,6 +166,22 @@ def _dask(course: Path, assignment: str, students: list[str], scheduler: str) ->
             yield future.result()
 
 
+def check_request(course: Path, assignment: str, workers: int) -> None:
+    """A one-line error for a folder that is not a course, an unknown assignment (naming the
+    course's assignments) or a bad worker count, before any work starts."""
+    from grader.errors import did_you_mean
+
+    require_course(course)
+    if not (course / "source" / assignment).is_dir():
+        known = sorted(p.name for p in (course / "source").iterdir() if p.is_dir())
+        raise MlkataError(
+            f"no assignment {assignment!r} in {course / 'source'}"
+            f"{did_you_mean(assignment, known)}: the course has {', '.join(known) or 'none'}"
+        )
+    if workers < 1:
+        raise MlkataError(f"--workers must be at least 1, not {workers}")
+
+
 def autograde(
     course: Path,
     assignment: str,
@@ -175,11 +191,7 @@ def autograde(
     retry_failed: bool = False,
 ) -> list[dict]:
     """Grade the pending submissions; each result is recorded in the ledger as it arrives."""
-    require_course(course)
-    if not (course / "source" / assignment).is_dir():
-        raise MlkataError(f"no assignment {assignment!r} in {course / 'source'}")
-    if workers < 1:
-        raise MlkataError(f"--workers must be at least 1, not {workers}")
+    check_request(course, assignment, workers)
     students, _ = pending(course, assignment, retry_failed)
     ledger = Ledger(course, assignment)
     results = []

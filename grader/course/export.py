@@ -9,9 +9,9 @@ from grader.course.nbgrader_cli import require_course
 from grader.errors import MlkataError
 
 
-def export_csv(course: Path, assignment: str, out: Path) -> int:
-    """Write one row per submission: student, score, max_score, then one column per
-    exercise (its points), in the track's order. Returns the number of rows."""
+def gradebook_rows(course: Path, assignment: str) -> tuple[list[dict[str, object]], list[str]]:
+    """One row per submission (student, score, max_score, then each exercise's points) and
+    the exercise columns, in the track's order, read from nbgrader's gradebook."""
     from nbgrader.api import Gradebook, MissingEntry
 
     from grader.engine.catalog import all_exercises
@@ -43,6 +43,18 @@ def export_csv(course: Path, assignment: str, out: Path) -> int:
             rows.append(row)
     order = {exercise_id: index for index, exercise_id in enumerate(all_exercises())}
     columns.sort(key=lambda column: (order.get(column, len(order)), column))  # track order
+    return rows, columns
+
+
+def default_out(assignment: str) -> Path:
+    """Where `mlkata course export ASSIGNMENT` writes without ``--out``: ``ASSIGNMENT.csv``."""
+    return Path(f"{assignment}.csv")
+
+
+def export_csv(course: Path, assignment: str, out: Path) -> int:
+    """Write one row per submission: student, score, max_score, then one column per
+    exercise (its points), in the track's order. Returns the number of rows."""
+    rows, columns = gradebook_rows(course, assignment)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["student", "score", "max_score", *columns])

@@ -7,14 +7,15 @@ from __future__ import annotations
 import functools
 import importlib
 from dataclasses import dataclass
-from typing import Any
 
 import yaml
 
+from grader.engine.outline import DIFFICULTIES, LANGUAGES, get_outline, track_names
+from grader.engine.outline import bilingual as _bilingual
 from grader.engine.spec import REGISTERED_CHECKS, Exercise
 from grader.paths import TRACKS_DIR
 
-LANGUAGES = ("en", "zh")
+__all__ = ["LANGUAGES", "Track", "all_exercises", "get_exercise", "load_tracks", "track_names"]
 
 
 @dataclass
@@ -32,10 +33,6 @@ class Track:
         return sum(exercise.points for exercise in self.exercises)
 
 
-def track_names() -> list[str]:
-    return sorted(path.parent.name for path in TRACKS_DIR.glob("*/exercises.yaml"))
-
-
 @functools.cache
 def import_resources() -> None:
     """Import every track's resources so their builders register (all the sandbox needs:
@@ -50,13 +47,6 @@ def import_tracks() -> None:
     import_resources()
     for name in track_names():
         importlib.import_module(f"grader.tracks.{name}.checks")
-
-
-def _bilingual(raw: dict[str, Any], key: str, where: str) -> dict[str, str]:
-    value = raw.get(key)
-    if not isinstance(value, dict) or set(value) != set(LANGUAGES):
-        raise ValueError(f"{where}: {key!r} needs exactly the languages {LANGUAGES}")
-    return {lang: str(value[lang]).strip() for lang in LANGUAGES}
 
 
 @functools.cache
@@ -76,6 +66,7 @@ def load_tracks() -> dict[str, Track]:
                 instructions=_bilingual(item, "instructions", where),
                 functions=tuple(item["functions"]),
                 hints=[_bilingual(hint, "hint", where) for hint in item["hints"]],
+                difficulty=str(item.get("difficulty", "")),
             )
             exercise.checks = [c for c in REGISTERED_CHECKS if c.exercise_id == exercise.id]
             _validate(exercise, where)
@@ -100,6 +91,8 @@ def _validate(exercise: Exercise, where: str) -> None:
         raise ValueError(f"{where}: an exercise needs at least one public check")
     if not 1 <= len(exercise.hints) <= 3:
         raise ValueError(f"{where}: an exercise needs 1 to 3 hints")
+    if exercise.difficulty not in DIFFICULTIES:
+        raise ValueError(f"{where}: difficulty must be one of {', '.join(DIFFICULTIES)}")
 
 
 def all_exercises() -> dict[str, Exercise]:
@@ -107,10 +100,7 @@ def all_exercises() -> dict[str, Exercise]:
 
 
 def get_exercise(exercise_id: str) -> Exercise:
-    from grader.errors import MlkataError
-
     exercises = all_exercises()
     if exercise_id not in exercises:
-        known = ", ".join(sorted(exercises))
-        raise MlkataError(f"unknown exercise {exercise_id!r}; known: {known}")
+        get_outline(exercise_id)  # raises the one-line error, with a suggestion
     return exercises[exercise_id]

@@ -1,4 +1,4 @@
-"""What a learner calls in a notebook: ``check``, ``hint`` and ``reveal``.
+"""What a learner calls in a notebook: ``check``, ``hint``, ``reveal`` and ``solution``.
 
 ``check`` runs an exercise's public checks in the kernel for instant feedback. It is
 advisory: the learner's code shares this process and could fool it. The authoritative
@@ -17,10 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from grader.bank import LANGUAGES, answer_markdown, get_question
-from grader.engine.catalog import get_exercise
-from grader.engine.report import ExerciseResult, exercise_html, exercise_text
-from grader.engine.runner import run_check
-from grader.engine.student import LocalStudent
+from grader.engine.outline import get_outline
 from grader.errors import MlkataError
 
 _hints_shown: dict[str, int] = {}
@@ -96,6 +93,12 @@ def check(exercise_id: str) -> None:
     Returns nothing (a value would print under the cell); raises ``ChecksFailed`` so the
     cell shows as failed when any check fails.
     """
+    # the checks (and torch) load here, not on import: hint() and reveal() stay fast
+    from grader.engine.catalog import get_exercise
+    from grader.engine.report import ExerciseResult, exercise_html, exercise_text
+    from grader.engine.runner import run_check
+    from grader.engine.student import LocalStudent
+
     exercise = get_exercise(exercise_id)
     student = LocalStudent(_user_namespace())
     result = ExerciseResult(exercise.id, exercise.title["en"], 0.0)
@@ -104,15 +107,33 @@ def check(exercise_id: str) -> None:
             result.max_score += public.points
             result.checks.append(run_check(public, student))
     result.stderr = stderr.getvalue()
+    result.hidden_points = exercise.points - result.max_score
     _show(exercise_html(result), exercise_text(result))
+    from grader.mock.history import record_exercise_run
+
+    # stdout, not stderr: nbgrader's Validate fails a cell that writes to stderr
+    record_exercise_run(
+        exercise.id,
+        exercise.track,
+        result.score,
+        result.max_score,
+        result.passed,
+        "notebook",
+        warn=lambda message: print(f"mlkata: {message}"),
+    )
+    if result.passed:
+        from grader.engine.reference import passed_here
+
+        passed_here.add(exercise.id)
     if not result.passed:
         failed = sum(not c.passed for c in result.checks)
         raise ChecksFailed(f"{exercise.id}: {failed} of {len(result.checks)} checks failed")
 
 
-def hint(exercise_id: str, number: int | None = None, lang: str | None = None) -> str:
-    """Show the next hint for an exercise (or hint ``number``, counting from 1)."""
-    exercise = get_exercise(exercise_id)
+def hint_markdown(exercise_id: str, number: int | None = None, lang: str | None = None) -> str:
+    """The next hint for an exercise (or hint ``number``, counting from 1), as Markdown; it
+    counts as shown."""
+    exercise = get_outline(exercise_id)
     total = len(exercise.hints)
     if number is None:
         number = min(_hints_shown.get(exercise_id, 0) + 1, total)
@@ -121,15 +142,40 @@ def hint(exercise_id: str, number: int | None = None, lang: str | None = None) -
     _hints_shown[exercise_id] = max(_hints_shown.get(exercise_id, 0), number)
     chosen = _language(lang)
     langs = LANGUAGES if chosen is None else (chosen,)
-    text = "\n\n".join(
+    return "\n\n".join(
         f"**Hint {number}/{total}** ({code}): {exercise.hints[number - 1][code]}" for code in langs
     )
-    _show("", text, markdown=True)
-    return text
 
 
-def reveal(question_id: str, lang: str | None = None) -> str:
-    """Show the model answer and key points of a theory question, after you have answered."""
-    text = answer_markdown(get_question(question_id), _language(lang))
-    _show("", text, markdown=True)
-    return text
+def hint(exercise_id: str, number: int | None = None, lang: str | None = None) -> None:
+    """Show the next hint for an exercise (or hint ``number``, counting from 1).
+
+    Returns nothing: a returned string would be echoed under the cell a second time, raw.
+    """
+    _show("", hint_markdown(exercise_id, number, lang), markdown=True)
+
+
+def solution(exercise_id: str, force: bool = False) -> None:
+    """Show the reference solution of an exercise you have passed here (``force=True``: even
+    if not), with a note on how it differs from yours."""
+    import inspect
+
+    from grader.engine.reference import solution_markdown
+
+    outline = get_outline(exercise_id)
+    namespace = _user_namespace()
+    yours = []
+    for name in outline.functions:
+        try:
+            yours.append(inspect.getsource(namespace[name]))
+        except (KeyError, TypeError, OSError):
+            continue
+    _show("", solution_markdown(exercise_id, "\n\n".join(yours) or None, force), markdown=True)
+
+
+def reveal(question_id: str, lang: str | None = None) -> None:
+    """Show the model answer and key points of a theory question, after you have answered.
+
+    Returns nothing, like ``hint``, so the answer is shown once, rendered.
+    """
+    _show("", answer_markdown(get_question(question_id), _language(lang)), markdown=True)

@@ -28,6 +28,9 @@ class ExerciseResult:
     checks: list[CheckResult] = field(default_factory=list)
     problem: str = ""  # set when the exercise could not be checked at all
     stderr: str = ""  # what the learner's code wrote to stderr while checked (in-kernel only)
+    # in-kernel only: the points of the hidden checks, which only `mlkata check` and the
+    # grader run (max_score then counts the public checks alone)
+    hidden_points: float = 0.0
 
     @property
     def score(self) -> float:
@@ -36,6 +39,19 @@ class ExerciseResult:
     @property
     def passed(self) -> bool:
         return not self.problem and bool(self.checks) and all(c.passed for c in self.checks)
+
+    @property
+    def points_line(self) -> str:
+        """``3/3 points``, or, with hidden checks not run here, what they hold and who runs them."""
+        shown = f"{self.score:g}/{self.max_score:g} points"
+        if not self.hidden_points:
+            return shown
+        total = self.max_score + self.hidden_points
+        return (
+            f"{shown} from the public checks; hidden checks hold the other "
+            f"{self.hidden_points:g} of the exercise's {total:g} points and are run by "
+            "`mlkata check` and the grader"
+        )
 
     @property
     def messages(self) -> list[str]:
@@ -132,13 +148,13 @@ def exercise_html(result: ExerciseResult) -> str:
         f"style='border-left:4px solid {colour};padding:4px 10px'>"
         f"<strong>{html.escape(result.title)}</strong>: "
         f"<span style='color:{colour}'>{verdict}</span> "
-        f"({result.score:g}/{result.max_score:g} points)"
+        f"({html.escape(result.points_line)})"
         f"<ul style='list-style:none;padding-left:0'>{''.join(rows)}</ul></div>"
     )
 
 
 def exercise_text(result: ExerciseResult) -> str:
-    lines = [f"{result.title}: {result.score:g}/{result.max_score:g} points"]
+    lines = [f"{result.title}: {result.points_line}"]
     if result.problem:
         lines.append(f"  ! {result.problem}")
     for check in result.checks:

@@ -15,7 +15,7 @@ from pathlib import Path
 from nbformat import NotebookNode
 
 from grader.engine import forkserver
-from grader.engine.catalog import load_tracks
+from grader.engine.catalog import Track, load_tracks
 from grader.engine.report import CheckResult, ExerciseResult, Report
 from grader.engine.resources import build_seconds
 from grader.engine.sandbox import seed_everything
@@ -166,12 +166,14 @@ def grade_notebook(
     check_timeout_cap_s: float | None = None,
     progress: Progress | None = None,
     hide: Sequence[str | Path] = (),
+    only: Sequence[str] = (),
 ) -> Report:
     """Score every exercise of the notebook's track; a broken exercise scores 0 with a reason.
 
     ``cell_timeout_s`` bounds each exercise cell's top-level code; each check has its own
     timeout, which ``check_timeout_cap_s`` can lower (tests use it to keep hangs short).
-    ``hide`` names folders the submission's code must not see (a course root).
+    ``hide`` names folders the submission's code must not see (a course root). ``only``
+    names exercises to grade, all checks of each, leaving the others out of the report.
     """
     _forbid_inspection_of_this_process()
     started = time.perf_counter()
@@ -181,6 +183,7 @@ def grade_notebook(
     if track_name is None:
         raise BadSubmission(f"{path or 'notebook'}: no mlkata exercises found in this notebook")
     track = load_tracks()[track_name]
+    chosen = _chosen_exercises(track, only)
     solution_ids = {exercise.solution_grade_id for exercise in track.exercises}
     code = code_to_run(notebook, solution_ids)
     if progress:
@@ -197,7 +200,7 @@ def grade_notebook(
             if progress:
                 progress("loading the submission")
             session.ensure_loaded()
-        for exercise in track.exercises:
+        for exercise in chosen:
             results.append(
                 _grade_exercise(exercise, session, include_hidden, check_timeout_cap_s, progress)
             )
@@ -213,6 +216,20 @@ def grade_notebook(
         "checks_s": max(total_s - session.startup_s - model_s, 0.0),  # the rest
     }
     return report
+
+
+def _chosen_exercises(track: Track, only: Sequence[str]) -> list[Exercise]:
+    """The track's exercises named in ``only`` (all when empty), or a one-line error."""
+    from grader.errors import did_you_mean
+
+    known = {exercise.id: exercise for exercise in track.exercises}
+    for exercise_id in only:
+        if exercise_id not in known:
+            raise MlkataError(
+                f"no exercise {exercise_id!r} in this {track.name} notebook"
+                f"{did_you_mean(exercise_id, known)}: its exercises are {', '.join(known)}"
+            )
+    return [exercise for exercise in track.exercises if not only or exercise.id in only]
 
 
 def _grade_exercise(

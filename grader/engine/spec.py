@@ -47,6 +47,7 @@ class Exercise:
     instructions: dict[str, str]
     functions: tuple[str, ...]
     hints: list[dict[str, str]]
+    difficulty: str = ""  # easy, medium or hard (required in exercises.yaml)
     checks: list[Check] = field(default_factory=list)
 
     @property

@@ -37,6 +37,8 @@ def grade_session(session: Session, scorer: Scorer, code_grader: CodeGrader = gr
         row["answered"] = bool(answer and answer.text.strip())
         row["answered_at"] = answer.answered_at if answer else None
         row["followups"] = list(answer.followups) if answer else []
+        started = answer.started_at if answer else None
+        row["seconds"] = round(answer.answered_at - started, 1) if answer and started else None
         row["checks"] = []
         if item.kind == "theory":
             question = get_question(item.id)
@@ -60,6 +62,7 @@ def grade_session(session: Session, scorer: Scorer, code_grader: CodeGrader = gr
             if answer and answer.code_file and Path(answer.code_file).is_file():
                 code = Path(answer.code_file).read_text(encoding="utf-8")
             row["answer"] = answer.text if answer else ""
+            row["code"] = code
             if code.strip():
                 coding = code_grader(item.id, code)
                 row["raw"] = coding.fraction

@@ -45,6 +45,15 @@ CREATE TABLE IF NOT EXISTS results (
     answered_at REAL,
     PRIMARY KEY (session_id, item_id)
 );
+CREATE TABLE IF NOT EXISTS exercise_runs (
+    exercise_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    at REAL NOT NULL,
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    passed INTEGER NOT NULL,
+    source TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS cards (
     question_id TEXT PRIMARY KEY,
     box INTEGER NOT NULL,
@@ -205,6 +214,29 @@ class History:
             "INSERT OR REPLACE INTO cards VALUES (?, ?, ?)", (item.item_id, box, seen_at)
         )
 
+    def record_exercise(
+        self,
+        exercise_id: str,
+        topic: str,
+        score: float,
+        max_score: float,
+        passed: bool,
+        source: str,
+    ) -> None:
+        """One run of an exercise's checks: a notebook check cell ("notebook") or
+        `mlkata check` ("mlkata check")."""
+        self.db.execute(
+            "INSERT INTO exercise_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (exercise_id, topic, time.time(), score, max_score, int(passed), source),
+        )
+
+    def exercise_status(self) -> dict[str, str]:
+        """ "solved" (some run passed every check it ran) or "attempted", per exercise run."""
+        rows = self.db.execute(
+            "SELECT exercise_id, MAX(passed) FROM exercise_runs GROUP BY exercise_id"
+        ).fetchall()
+        return {eid: "solved" if passed else "attempted" for eid, passed in rows}
+
     def cards(self) -> dict[str, Card]:
         rows = self.db.execute("SELECT question_id, box, last_seen FROM cards").fetchall()
         return {qid: Card(qid, box, last) for qid, box, last in rows}
@@ -234,3 +266,31 @@ class History:
             (r[0], ItemResult(r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]))
             for r in rows.fetchall()
         ]
+
+
+def record_exercise_run(
+    exercise_id: str,
+    topic: str,
+    score: float,
+    max_score: float,
+    passed: bool,
+    source: str,
+    warn: Warn = _stderr,
+) -> None:
+    """Add a run of an exercise's checks to the default history, for `mlkata progress`.
+
+    Never fails its caller: a check result matters more than its bookkeeping, so a history
+    that cannot be written is skipped with a one-line warning. ``MLKATA_NO_HISTORY=1`` turns
+    the recording off.
+    """
+    import os
+
+    from grader.mock import default_history_path
+
+    if os.environ.get("MLKATA_NO_HISTORY"):
+        return
+    try:
+        with History(default_history_path()) as history:
+            history.record_exercise(exercise_id, topic, score, max_score, passed, source)
+    except (OSError, sqlite3.Error) as error:
+        warn(f"exercise progress not saved: {error}")

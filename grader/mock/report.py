@@ -15,6 +15,11 @@ def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.1f} min"
 
 
+def _points(value: float) -> str:
+    """A score with at most two decimals: 1.5, 0.67, 3."""
+    return f"{round(value, 2):g}"
+
+
 def study_next(graded: dict) -> list[dict]:
     """Items under ``WEAK_BELOW`` (or late), weakest first."""
     weak = [r for r in graded["items"] if r["raw"] < WEAK_BELOW or r["late"]]
@@ -26,7 +31,7 @@ def markdown(session: Session) -> str:
     lines = [
         f"# Mock interview {session.id}",
         "",
-        f"**Score: {graded['score']:g} / {graded['max_score']:g}** · "
+        f"**Score: {_points(graded['score'])} / {_points(graded['max_score'])}** · "
         f"time used {_minutes(graded['time_used_s'])} of {_minutes(graded['time_allowed_s'])} · "
         f"late answers {graded['late']} · hints used {graded['hints']}",
         "",
@@ -34,18 +39,20 @@ def markdown(session: Session) -> str:
         "|---|---|",
     ]
     for name, part in graded["sections"].items():
-        lines.append(f"| {name} | {part['score']:g} / {part['max_score']:g} |")
+        lines.append(f"| {name} | {_points(part['score'])} / {_points(part['max_score'])} |")
     lines.append("")
     for number, row in enumerate(graded["items"], start=1):
         flags = [f for f, on in (("late", row["late"]), ("no answer", not row["answered"])) if on]
         if row["hints"]:
-            flags.append(f"{row['hints']} hint(s)")
+            flags.append(f"{row['hints']} hint{'s' if row['hints'] != 1 else ''}")
+        if row.get("seconds") is not None:
+            flags.append(f"{_minutes(row['seconds'])} on it")
         flag = f" ({', '.join(flags)})" if flags else ""
         lines += [
             f"## {number}. {row['question']}",
             "",
-            f"`{row['id']}` · {row['kind']} · {row['points']:g} / {row['max_points']:g}"
-            f" (raw {row['raw']:.2f}){flag}",
+            f"`{row['id']}` · {row['kind']} · "
+            f"{_points(row['points'])} / {_points(row['max_points'])} (raw {row['raw']:.2f}){flag}",
             "",
         ]
         if row["kind"] == "theory":
@@ -60,6 +67,8 @@ def markdown(session: Session) -> str:
                 lines += ["**Model answer**", "", row["model_answer"], ""]
         else:
             lines += [*_checks(row), ""]
+            if row.get("code", "").strip():
+                lines += ["**Your code**", "", "```python", row["code"].rstrip(), "```", ""]
     lines += ["## What to study next", ""]
     weak = study_next(graded)
     if not weak:
@@ -105,67 +114,38 @@ def _checks(row: dict) -> list[str]:
     return lines
 
 
+STYLE = """
+body { font: 15px/1.55 system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC",
+       "PingFang SC", sans-serif; color: #1f2328; background: #f6f8fa; margin: 0; }
+main { max-width: 820px; margin: 2rem auto; background: #fff; padding: 2rem 2.5rem;
+       border: 1px solid #d0d7de; border-radius: 10px; }
+h1 { font-size: 1.6rem; margin-top: 0; }
+h2 { font-size: 1.2rem; border-top: 1px solid #d0d7de; padding-top: 1.2rem; margin-top: 2rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
+th, td { border: 1px solid #d0d7de; padding: 4px 12px; text-align: left; }
+th { background: #f6f8fa; }
+blockquote { margin: 0.5rem 0; padding: 0.4rem 1rem; border-left: 4px solid #0969da;
+             background: #f6f8fa; color: #1f2328; }
+code { background: #eff1f3; padding: 0 4px; border-radius: 4px; font-size: 90%; }
+pre { background: #f6f8fa; padding: 0.8rem 1rem; border-radius: 6px; overflow-x: auto; }
+pre code { background: none; padding: 0; }
+li { margin: 2px 0; }
+"""
+
+
 def to_html(text: str, title: str) -> str:
-    """A small Markdown-to-HTML rendering (headings, lists, tables, quotes, paragraphs).
+    """The report as a page a candidate can share: the Markdown rendered by markdown-it
+    (rich's own Markdown parser) with raw HTML off, so the candidate's text cannot inject
+    markup, and a small stylesheet inline (one self-contained file)."""
+    from markdown_it import MarkdownIt
 
-    Quoted lines (the candidate's own text) are escaped and kept as they are, without
-    inline formatting.
-    """
-    body = []
-    in_list = in_table = in_quote = False
-    for line in text.splitlines():
-        safe = html.escape(line)
-        safe = _inline(safe)
-        if in_list and not line.startswith("- "):
-            body.append("</ul>")
-            in_list = False
-        if in_quote and not line.startswith(">"):
-            body.append("</blockquote>")
-            in_quote = False
-        if in_table and not line.startswith("|"):
-            body.append("</table>")
-            in_table = False
-        if line.startswith(">"):
-            if not in_quote:
-                body.append("<blockquote>")
-                in_quote = True
-            quoted = line[1:].strip()
-            body.append(f"{html.escape(quoted)}<br>" if quoted else "<br>")
-        elif line.startswith("#"):
-            level = len(line) - len(line.lstrip("#"))
-            body.append(f"<h{level}>{_inline(html.escape(line[level:].strip()))}</h{level}>")
-        elif line.startswith("- "):
-            if not in_list:
-                body.append("<ul>")
-                in_list = True
-            body.append(f"<li>{_inline(html.escape(line[2:]))}</li>")
-        elif line.startswith("|"):
-            if line.startswith("|---"):
-                continue
-            if not in_table:
-                body.append("<table border='1' cellpadding='4'>")
-                in_table = True
-            cells = "".join(f"<td>{c.strip()}</td>" for c in safe.strip("|").split("|"))
-            body.append(f"<tr>{cells}</tr>")
-        elif line.strip():
-            body.append(f"<p>{safe}</p>")
-    if in_list:
-        body.append("</ul>")
-    if in_table:
-        body.append("</table>")
-    if in_quote:
-        body.append("</blockquote>")
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
     return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        "</head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+        f"<!doctype html><html><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body><main>\n{body}</main></body></html>\n"
     )
-
-
-def _inline(text: str) -> str:
-    import re
-
-    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
-    return re.sub(r"`(.+?)`", r"<code>\1</code>", text)
 
 
 def write_reports(session: Session) -> tuple[Path, Path]:

@@ -37,6 +37,7 @@ class Answer:
     hints: int = 0
     code_file: str | None = None  # coding: the copy kept in the session folder
     followups: list[dict[str, str]] = field(default_factory=list)
+    started_at: float | None = None  # when the question was shown (for time per question)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Session:
     items: list[Item]
     answers: dict[str, Answer] = field(default_factory=dict)
     hints: dict[str, int] = field(default_factory=dict)  # hints taken before answering
+    drafts: dict[str, str] = field(default_factory=dict)  # text typed so far, not yet answered
     status: str = "open"  # open, interrupted, finished, graded
     remaining_s: float | None = None  # time left when interrupted
     graded: dict | None = None
@@ -143,7 +145,7 @@ def build_session(
     picked = spacing.order(sorted(pool), cards, now, rng)[:n_theory]
     items = [Item("theory", qid, questions[qid].topic) for qid in picked]
     if coding:
-        items += _coding_items(chosen, n_coding, cards, now, rng)
+        items += _coding_items(chosen, n_coding, cards, now, rng, difficulty)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
     session_id = f"{stamp}-{seed}"
     folder = Path(sessions_dir) / session_id
@@ -167,9 +169,15 @@ def build_session(
 
 
 def _coding_items(
-    topics: list[str], count: int, cards: dict[str, spacing.Card], now: float, rng: random.Random
+    topics: list[str],
+    count: int,
+    cards: dict[str, spacing.Card],
+    now: float,
+    rng: random.Random,
+    difficulty: str | None = None,
 ) -> list[Item]:
-    """``count`` exercises from one track among the topics (a notebook grades one track)."""
+    """``count`` exercises from one track among the topics (a notebook grades one track),
+    of ``difficulty`` when one is given."""
     from grader.engine.catalog import load_tracks
 
     tracks = load_tracks()
@@ -178,6 +186,7 @@ def _coding_items(
             e.id
             for e in tracks[name].exercises
             if max(c.timeout_s for c in e.checks) <= MAX_CHECK_TIMEOUT_S
+            and difficulty in (None, e.difficulty)
         ]
         for name in topics
         if name in tracks

@@ -1,10 +1,15 @@
 """The terminal form of a mock interview: one question at a time, with a countdown.
 
 Answers are read line by line from a stream (stdin, or a script in tests) and end with a
-line holding only ``.`` or at end of input. A line ``?hint`` shows a hint (a key point for
-a theory question, the exercise's next hint for a coding one) at ``HINT_COST`` each. For a
-coding exercise the answer is the path of a .py or .ipynb file with the functions; it is
-copied into the session folder and graded with the exercise's checks afterwards. Time is
+line holding only ``.`` or at end of input. A line ``?hint`` shows a hint at once (a key
+point for a theory question, the exercise's next hint for a coding one) at ``HINT_COST``
+each; what was typed before it stays in the answer and is saved as a draft, as it is on
+Ctrl-C, so no line of an answer is lost. A line ``?edit`` opens the answer so far in
+``$EDITOR``; the saved text is the answer. A line ``?skip`` sets the question aside (with
+what was typed so far) until the others have been asked. For a coding exercise the answer
+is the path of a .py or .ipynb file with the functions; it is copied into the session folder
+and graded with the exercise's checks afterwards, and a path that cannot be read is asked
+again. Time is
 read from an injectable clock; an answer given after the deadline is recorded as late. The
 time spent waiting for the optional interviewer's follow-up moves the deadline back. The
 session is saved after every answer; Ctrl-C saves it as interrupted for ``--resume``.
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -28,8 +34,31 @@ from grader.mock.session import Answer, Item, Session
 
 END = "."
 HINT = "?hint"
+SKIP = "?skip"
+EDIT = "?edit"
 Clock = Callable[[], float]
 FollowUp = Callable[[str, str], str | None]  # (question, answer) -> a follow-up or None
+Editor = Callable[[str], str]  # the text so far -> the text as the candidate saved it
+
+
+def external_editor(text: str) -> str:
+    """Edit ``text`` in ``$VISUAL`` or ``$EDITOR`` (default ``vi``); the saved file's text."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    command = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as f:
+        f.write(text)
+    path = Path(f.name)
+    try:
+        subprocess.run([*command, str(path)], check=True)
+        return path.read_text(encoding="utf-8")
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise MlkataError(f"the editor {' '.join(command)!r} failed: {error}") from None
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def _countdown(seconds: float) -> str:
@@ -48,13 +77,17 @@ class TerminalInterview:
         console: Console | None = None,
         clock: Clock = time.time,
         follow_up: FollowUp | None = None,
+        editor: Editor = external_editor,
     ) -> None:
         self.session = session
         self.lines: Iterator[str] = iter(stream)
         self.console = console or Console()
         self.clock = clock
         self.follow_up = follow_up
+        self.editor = editor
         self.exhausted = False
+        self._typing: tuple[str, list[str]] | None = None  # (item id, lines read so far)
+        self._skipped = False
 
     def run(self) -> Session:
         session = self.session
@@ -64,10 +97,16 @@ class TerminalInterview:
         session.save()
         total = len(session.items)
         try:
-            for item in session.pending():
+            queue = deque(session.pending())
+            while queue:
+                item = queue.popleft()
                 number = session.items.index(item) + 1
-                self._ask(item, number, total)
+                if not self._ask(item, number, total):
+                    queue.append(item)  # skipped: asked again after the others
         except KeyboardInterrupt:
+            if self._typing is not None:  # the lines typed so far are kept as a draft
+                item_id, lines = self._typing
+                session.drafts[item_id] = "\n".join(lines)
             session.status = "interrupted"
             session.remaining_s = max(0.0, session.deadline - self.clock())
             session.save()
@@ -90,12 +129,53 @@ class TerminalInterview:
         self.exhausted = True
         return block
 
-    def _ask(self, item: Item, number: int, total: int) -> None:
+    def _read_answer(self, item: Item) -> str:
+        """The answer's lines up to a ``.`` line (or the end of input), after any saved draft.
+
+        ``?hint`` shows the next hint at once and the reading goes on: the lines typed before
+        it stay in the answer and are saved to session.json as the item's draft.
+        """
+        session = self.session
+        lines = session.drafts.get(item.id, "").splitlines()
+        self._typing = (item.id, lines)
+        if not self.exhausted:
+            for raw in self.lines:
+                line = raw.rstrip("\n")
+                if line.strip() == END:
+                    break
+                if line.strip() == SKIP:
+                    self._skipped = True
+                    break
+                if line.strip() == EDIT:  # the answer so far, in $EDITOR; saving ends it
+                    try:
+                        edited = self.editor("\n".join(lines))
+                    except MlkataError as error:
+                        self.console.print(f"[red]{escape(str(error))}[/]")
+                        continue
+                    lines[:] = edited.rstrip("\n").splitlines()
+                    break
+                if line.strip() == HINT:
+                    hints = session.hints.get(item.id, 0) + 1
+                    session.hints[item.id] = hints
+                    session.drafts[item.id] = "\n".join(lines)
+                    session.save()
+                    self.console.print(
+                        f"[magenta]hint {hints}: {escape(self._hint(item, hints))}[/]"
+                    )
+                    continue
+                lines.append(line)
+            else:
+                self.exhausted = True
+        self._typing = None
+        return "\n".join(lines).strip()
+
+    def _ask(self, item: Item, number: int, total: int) -> bool:
+        """Ask one item; False when the candidate skipped it (its draft is kept)."""
         session = self.session
         zh = session.lang == "zh"
+        shown_at = self.clock()
         self.console.rule(f"{number}/{total} · {item.kind} · {item.id}")
         self.console.print(_countdown(session.deadline - self.clock()))
-        hints = session.hints.get(item.id, 0)
         if item.kind == "theory":
             prompt = get_question(item.id).text[session.lang].question
         else:
@@ -109,21 +189,48 @@ class TerminalInterview:
             )
         self.console.print(Markdown(prompt))
         end_help = "以单独一行 `.` 结束" if zh else "end with a line holding only `.`"
-        self.console.print(f"[dim]({end_help}; `{HINT}` for a hint, -{HINT_COST:.0%} each)[/]")
+        self.console.print(
+            f"[dim]({end_help}; `{HINT}` for a hint, -{HINT_COST:.0%} each; "
+            f"`{SKIP}` to come back to it later; `{EDIT}` to write it in $EDITOR)[/]"
+        )
+        if session.drafts.get(item.id):
+            self.console.print(f"[dim]your draft so far:[/]\n{escape(session.drafts[item.id])}")
+        code_file = None
         while True:
-            lines = [] if self.exhausted else self._read_block()
-            if lines and lines[-1].strip() == HINT:
-                hints += 1
-                session.hints[item.id] = hints
+            self._skipped = False
+            text = self._read_answer(item)
+            if self._skipped:
+                session.drafts[item.id] = text
                 session.save()
-                self.console.print(f"[magenta]hint {hints}: {escape(self._hint(item, hints))}[/]")
-                continue
-            break
-        text = "\n".join(line for line in lines if line.strip() != HINT).strip()
+                later = (
+                    "跳过：其余题目之后再回到这里"
+                    if zh
+                    else "skipped: it comes back after the others"
+                )
+                self.console.print(f"[yellow]{later}[/]")
+                return False
+            if item.kind != "coding" or not text:
+                break
+            code_file, problem = self._keep_code(item, text)
+            if code_file is not None:
+                break
+            if self.exhausted:
+                self.console.print(f"[red]{escape(problem)}: the exercise scores 0[/]")
+                break
+            session.drafts.pop(item.id, None)  # the bad path is not kept for the retry
+            self.console.print(
+                f"[yellow]{escape(problem)}: type the path again (or `.` alone to skip)[/]"
+            )
         now = self.clock()
-        answer = Answer(text=text, answered_at=now, late=now > session.deadline, hints=hints)
-        if item.kind == "coding" and text:
-            answer.code_file = self._keep_code(item, text)
+        hints = session.hints.get(item.id, 0)
+        answer = Answer(
+            text=text,
+            answered_at=now,
+            late=now > session.deadline,
+            hints=hints,
+            started_at=shown_at,
+        )
+        answer.code_file = code_file
         if answer.late:
             self.console.print("[red]recorded as late[/]")
         if item.kind == "theory" and text and self.follow_up is not None and not self.exhausted:
@@ -135,7 +242,9 @@ class TerminalInterview:
                 reply = "\n".join(self._read_block()).strip()
                 answer.followups.append({"question": question, "answer": reply})
         session.answers[item.id] = answer
+        session.drafts.pop(item.id, None)
         session.save()
+        return True
 
     def _hint(self, item: Item, number: int) -> str:
         if item.kind == "theory":
@@ -146,18 +255,18 @@ class TerminalInterview:
         hints = get_exercise(item.id).hints
         return hints[min(number, len(hints)) - 1][self.session.lang]
 
-    def _keep_code(self, item: Item, text: str) -> str | None:
-        """Copy the learner's code into the session folder, as it is now."""
+    def _keep_code(self, item: Item, text: str) -> tuple[str | None, str]:
+        """Copy the learner's code into the session folder, as it is now: (copy, "") or
+        (None, why the path could not be read)."""
         from grader.mock.coding import read_code
 
         path = Path(text.splitlines()[0].strip()).expanduser()
         try:
             code = read_code(path, item.id)
         except MlkataError as error:
-            self.console.print(f"[red]{escape(str(error))}: the exercise scores 0[/]")
-            return None
+            return None, str(error)
         kept = Path(self.session.folder) / f"{item.id}.py"
         kept.write_text(code, encoding="utf-8")
         if path.suffix == ".ipynb":
             shutil.copy(path, kept.with_suffix(".ipynb"))
-        return str(kept)
+        return str(kept), ""

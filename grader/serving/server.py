@@ -10,6 +10,7 @@ import atexit
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -67,18 +68,37 @@ def served_model_ids(base_url: str) -> list[str]:
 
 @dataclass
 class LocalServer:
-    """One `transformers serve` child process serving ``model`` on loopback."""
+    """One `transformers serve` child process serving ``model`` on loopback.
+
+    With ``served_name`` (a short name such as ``llm``), requests name the model by it
+    rather than by the folder's absolute path: the server runs in a scratch folder where
+    that name is a link to the model folder, and is pinned to it.
+    """
 
     model: str
     port: int
     device: str = "cpu"
     continuous_batching: bool = False
+    served_name: str | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     log_path: Path = field(default_factory=lambda: Path(tempfile.mkstemp(suffix=".log")[1]))
+    workdir: Path | None = field(default=None, repr=False)
 
     @property
     def base_url(self) -> str:
         return f"http://{HOST}:{self.port}/v1"
+
+    @property
+    def model_id(self) -> str:
+        """The ``model`` that requests to this server must name."""
+        return self.served_name or self.model
+
+    def _pinned_model(self) -> str:
+        if not self.served_name:
+            return self.model
+        self.workdir = Path(tempfile.mkdtemp(prefix="mlkata-serve-"))
+        (self.workdir / self.served_name).symlink_to(Path(self.model).expanduser().resolve())
+        return self.served_name
 
     def start(self, timeout_s: float = START_TIMEOUT_S) -> LocalServer:
         if not port_is_free(self.port):
@@ -86,7 +106,7 @@ class LocalServer:
         command = [
             *_transformers_command(),
             "serve",
-            self.model,
+            self._pinned_model(),
             "--host",
             HOST,
             "--port",
@@ -104,6 +124,7 @@ class LocalServer:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=env,
+                cwd=self.workdir,
                 start_new_session=True,
                 # atexit does not run when the parent is killed; SIGTERM lets it exit
                 preexec_fn=dies_with_parent(signal.SIGTERM),
@@ -125,7 +146,7 @@ class LocalServer:
 
     def stop(self) -> None:
         if self.process is None:
-            self.log_path.unlink(missing_ok=True)
+            self._remove_files()
             return
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -137,7 +158,13 @@ class LocalServer:
                     os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.process = None
+        self._remove_files()
+
+    def _remove_files(self) -> None:
         self.log_path.unlink(missing_ok=True)
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
 
 
 @dataclass(frozen=True)
@@ -178,5 +205,5 @@ def shared_endpoint() -> Endpoint:
     if _shared is None or _shared.process is None or _shared.process.poll() is not None:
         from grader.models.registry import resolve
 
-        _shared = LocalServer(resolve("llm"), free_port()).start()
-    return Endpoint(_shared.base_url, _shared.model, "mlkata-local")
+        _shared = LocalServer(resolve("llm"), free_port(), served_name="llm").start()
+    return Endpoint(_shared.base_url, _shared.model_id, "mlkata-local")

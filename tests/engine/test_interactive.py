@@ -22,6 +22,25 @@ def test_check_passes_quietly_on_the_reference(bert_reference: dict, capsys) -> 
     assert "PASS" in shown and "FAIL" not in shown
 
 
+def test_check_says_hidden_checks_hold_the_rest_of_the_points(bert_reference: dict, capsys) -> None:
+    """bert.encode has 3 points, one of them hidden: does the cell say so, instead of a
+    misleading "2/2 points", and name who runs the hidden checks?"""
+    run_in(bert_reference, 'check("bert.encode")')
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "2/2 points from the public checks" in shown
+    assert "hidden checks hold the other 1 of the exercise's 3 points" in shown
+    assert "`mlkata check` and the grader" in shown
+
+
+def test_feedback_without_hidden_checks_shows_plain_points() -> None:
+    from grader.engine.report import CheckResult, ExerciseResult, exercise_html
+
+    result = ExerciseResult("x.y", "X", 2.0, [CheckResult("works", 2.0, True, False)])
+    assert "(2/2 points)" in exercise_html(result)
+    result.hidden_points = 3.0
+    assert "hidden checks hold the other 3 of the exercise&#x27;s 5 points" in exercise_html(result)
+
+
 def test_check_fails_with_one_line_on_the_stub(bert_stubs: dict, capsys) -> None:
     """Does a failing check raise, shown as one line, after printing what failed?"""
     with pytest.raises(ChecksFailed) as caught:
@@ -30,18 +49,39 @@ def test_check_fails_with_one_line_on_the_stub(bert_stubs: dict, capsys) -> None
     assert "not implemented yet" in capsys.readouterr().out
 
 
-def test_hints_come_one_at_a_time_and_stop_at_the_last() -> None:
+def shown_by(capsys: pytest.CaptureFixture[str], call: Any, *args: Any, **kwargs: Any) -> str:
+    """What ``call`` shows; it must return nothing, or Jupyter would echo it again."""
+    assert call(*args, **kwargs) is None
+    return capsys.readouterr().out
+
+
+def test_hints_come_one_at_a_time_and_stop_at_the_last(capsys) -> None:
     interactive._hints_shown.clear()
-    assert "Hint 1/2" in interactive.hint("bert.encode", lang="en")
-    assert "Hint 2/2" in interactive.hint("bert.encode", lang="en")
-    assert "Hint 2/2" in interactive.hint("bert.encode", lang="en")
-    assert "提示" not in interactive.hint("bert.encode", 1, lang="en")
-    assert "(zh)" in interactive.hint("bert.encode", 1, lang="zh")
+    hint = interactive.hint
+    assert "Hint 1/2" in shown_by(capsys, hint, "bert.encode", lang="en")
+    assert "Hint 2/2" in shown_by(capsys, hint, "bert.encode", lang="en")
+    assert "Hint 2/2" in shown_by(capsys, hint, "bert.encode", lang="en")
+    assert "提示" not in shown_by(capsys, hint, "bert.encode", 1, lang="en")
+    assert "(zh)" in shown_by(capsys, hint, "bert.encode", 1, lang="zh")
 
 
-def test_reveal_shows_key_points() -> None:
-    text = interactive.reveal("bert.classification-steps", lang="en")
+def test_reveal_shows_key_points(capsys) -> None:
+    text = shown_by(capsys, interactive.reveal, "bert.classification-steps", lang="en")
     assert "Key points" in text and "[CLS]" in text
+
+
+def test_hint_and_reveal_show_their_text_once_in_a_kernel() -> None:
+    """In IPython, is the answer displayed once (rendered), with no raw echo of a return value?"""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("from grader import hint, reveal", store_history=False)
+        for code in ['reveal("bert.classification-steps", lang="en")', 'hint("bert.encode", 1)']:
+            outcome = shell.run_cell(code, store_history=False)
+            assert outcome.success and outcome.result is None, code
+    finally:
+        InteractiveShell.clear_instance()
 
 
 def test_reveal_shows_the_common_mistakes(capsys) -> None:
@@ -75,3 +115,25 @@ def test_warnings_from_correct_code_stay_out_of_stderr(bert_reference: dict, cap
     assert shown.err == ""
     assert "PASS" in shown.out and "FAIL" not in shown.out
     assert "wrote" in shown.out and "stderr" in shown.out
+
+
+def test_a_mistyped_id_in_a_notebook_is_one_line_with_a_suggestion(capsys) -> None:
+    """Does ``hint("bert.encodee")`` in a kernel print one line that suggests bert.encode,
+    instead of a traceback through the grader and every exercise id?"""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("from grader import hint, reveal", store_history=False)
+        capsys.readouterr()
+        for code, suggestion in [
+            ('hint("bert.encodee")', "did you mean 'bert.encode'?"),
+            ('reveal("bert.classification-step")', "did you mean 'bert.classification-steps'?"),
+        ]:
+            assert not shell.run_cell(code, store_history=False).success
+            shown = capsys.readouterr()
+            lines = (shown.out + shown.err).strip().splitlines()
+            assert len(lines) == 1 and suggestion in lines[0], lines
+            assert "Traceback" not in lines[0] and "bert.fine_tune" not in lines[0]
+    finally:
+        InteractiveShell.clear_instance()

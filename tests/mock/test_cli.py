@@ -34,7 +34,7 @@ def test_bad_input_is_one_line(tmp_path: Path) -> None:
         (("mock", "--difficulty", "expert"), "valid difficulties are easy, medium, hard"),
         (("mock", "--grade", "nope"), "no mock session 'nope'"),
         (("mock", "--resume"), "no unfinished mock session"),
-        (("progress",), "no graded mock interview yet"),
+        (("progress",), "no progress yet: run a check cell, `mlkata check NOTEBOOK`"),
         (("mock", "--notebook", "--interviewer"), "--interviewer asks its follow-ups in the"),
     ]:
         done = mlkata(tmp_path, *args)
@@ -76,3 +76,24 @@ def test_terminal_session_graded_into_history_and_progress(tmp_path: Path) -> No
     shown = mlkata(tmp_path, "progress", "--plot", str(tmp_path / "p.png"))
     assert shown.returncode == 0, shown.stderr
     assert "textgen" in shown.stdout and (tmp_path / "p.png").stat().st_size > 1000
+
+
+def test_progress_lists_every_exercise_as_solved_attempted_or_untouched(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Do check-cell and `mlkata check` runs, kept in the history, give each topic's
+    exercises a state, with a plot, even before any mock interview?"""
+    from grader.mock.history import record_exercise_run
+
+    monkeypatch.setenv("MLKATA_HOME", str(tmp_path))
+    record_exercise_run("bert.encode", "bert", 2, 2, True, "notebook")
+    record_exercise_run("bert.predict", "bert", 1, 4, False, "mlkata check")
+    record_exercise_run("bert.predict", "bert", 0, 4, False, "notebook")
+    shown = mlkata(tmp_path, "progress", "--plot", str(tmp_path / "p.png"))
+    assert shown.returncode == 0, shown.stderr
+    rows = {line.split("│")[1].strip(): line for line in shown.stdout.splitlines() if "│" in line}
+    cells = [cell.strip() for cell in rows["bert"].split("│")[2:5]]
+    assert cells == ["1", "1", "4"], rows["bert"]
+    assert "predict" in rows["bert"] and "encode" not in rows["bert"]
+    assert [c.strip() for c in rows["textgen"].split("│")[2:5]] == ["0", "0", "4"]
+    assert (tmp_path / "p.png").stat().st_size > 1000

@@ -61,6 +61,16 @@ def test_same_seed_same_session(home: Path) -> None:
     assert "theory" in kinds and 1 <= kinds.count("coding") <= 2
 
 
+@pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
+def test_difficulty_filters_the_coding_exercises_too(home: Path, difficulty: str) -> None:
+    from grader.engine.catalog import get_exercise
+
+    for seed in range(4):
+        session = build_session(home, seed=seed, now=1e9, minutes=45, difficulty=difficulty)
+        coding = [item.id for item in session.items if item.kind == "coding"]
+        assert all(get_exercise(eid).difficulty == difficulty for eid in coding), coding
+
+
 @pytest.mark.parametrize(
     ("options", "fragment"),
     [
@@ -90,7 +100,6 @@ def test_scripted_english_session(home: Path, scorer) -> None:
     answers = [
         labelled(q_good, "en", "good"),
         labelled(q_partial, "en", "partial") + "\n?hint",
-        labelled(q_partial, "en", "partial"),
         "",
         labelled(q_late, "en", "good"),
         str(code),
@@ -127,8 +136,19 @@ def test_scripted_english_session(home: Path, scorer) -> None:
     assert "**Missed**" in report and "What to study next" in report and q_empty in report
     assert "**Checks: 1 of 2 passed**\n\n- ✓ counts · 1.5 pt\n" in report
     assert "- ✗ edge (hidden) · 0 / 1.5 pt: got 2\n" in report and "failed: got" not in report
+    assert "**Your code**" in report and "def classification_metrics" in report
+    assert "min on it" in report  # time spent per question
     md, page = write_reports(session)
-    assert md.exists() and "<h2>" in page.read_text()
+    shown = page.read_text()
+    assert md.exists() and "<h2>" in shown and "<style>" in shown and "<pre><code" in shown
+
+
+def test_report_scores_have_two_decimals_and_html_escapes_the_candidates_text() -> None:
+    from grader.mock.report import _points, to_html
+
+    assert [_points(x) for x in (2.0, 1.5, 0.6666)] == ["2", "1.5", "0.67"]
+    page = to_html("> <script>alert(1)</script> **bold**", "t")
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
 
 
 def test_scripted_chinese_session(home: Path, scorer) -> None:
@@ -168,6 +188,91 @@ def test_interrupt_then_resume(home: Path, scorer) -> None:
     assert resumed.status == "finished"
     assert [a.late for a in resumed.answers.values()] == [False, False]
     assert resumed.answers["textgen.temperature"].text.startswith("Logits")
+
+
+def test_text_typed_before_a_hint_is_kept_and_the_hint_comes_at_once(home: Path) -> None:
+    """Is "BERT predicts words." typed before ``?hint`` kept in the answer and saved as a
+    draft, and is the hint shown as soon as ``?hint`` is typed, before any `.` line?"""
+    qid = "bert.classification-steps"
+    session = session_with(home, [Item("theory", qid, "bert")])
+    console = quiet()
+
+    def typing():
+        yield "BERT predicts words.\n"
+        yield "?hint\n"
+        assert "hint 1: think about" in console.file.getvalue()  # shown before reading on
+        assert Session.load(session.path).drafts == {qid: "BERT predicts words."}
+        yield "It is fine-tuned with a new head.\n"
+        yield ".\n"
+
+    TerminalInterview(session, typing(), console, Clock(1e9)).run()
+    saved = Session.load(session.path)
+    answer = saved.answers[qid]
+    assert answer.text == "BERT predicts words.\nIt is fine-tuned with a new head."
+    assert answer.hints == 1 and saved.drafts == {}
+
+
+def test_a_skipped_question_comes_back_after_the_others_with_its_draft(home: Path) -> None:
+    first, second = "textgen.temperature", "textgen.kv-cache"
+    items = [Item("theory", first, "textgen"), Item("theory", second, "textgen")]
+    session = session_with(home, items)
+    stream = io.StringIO(
+        "Temperature divides\n?skip\nIt stores past keys and values.\n.\nthe logits.\n.\n"
+    )
+    console = quiet()
+    TerminalInterview(session, stream, console, Clock(1e9)).run()
+    saved = Session.load(session.path)
+    assert saved.answers[first].text == "Temperature divides\nthe logits."
+    assert saved.answers[second].text == "It stores past keys and values."
+    assert saved.status == "finished" and saved.drafts == {}
+    assert "comes back after the others" in console.file.getvalue()
+
+
+def test_an_answer_can_be_written_in_the_editor(home: Path) -> None:
+    qid = "textgen.temperature"
+    session = session_with(home, [Item("theory", qid, "textgen")])
+    seen = []
+
+    def editor(text: str) -> str:
+        seen.append(text)
+        return text + "\nand sharpens the distribution when T < 1.\n"
+
+    stream = io.StringIO("Logits are divided by T\n?edit\n")
+    TerminalInterview(session, stream, quiet(), Clock(1e9), editor=editor).run()
+    assert seen == ["Logits are divided by T"]
+    answer = Session.load(session.path).answers[qid].text
+    assert answer == "Logits are divided by T\nand sharpens the distribution when T < 1."
+
+
+def test_lines_typed_before_ctrl_c_come_back_on_resume(home: Path) -> None:
+    qid = "textgen.temperature"
+    session = session_with(home, [Item("theory", qid, "textgen")])
+
+    def interrupted():
+        yield "Logits are divided by T.\n"
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        TerminalInterview(session, interrupted(), quiet(), Clock(1e9)).run()
+    saved = Session.load(session.path)
+    assert saved.drafts == {qid: "Logits are divided by T."}
+    TerminalInterview(saved, script("Low T sharpens."), quiet(), Clock(1e9)).run()
+    answer = Session.load(session.path).answers[qid]
+    assert answer.text == "Logits are divided by T.\nLow T sharpens."
+
+
+def test_a_mistyped_code_path_is_asked_again(home: Path) -> None:
+    """Does a path that cannot be read get a second chance instead of scoring 0 at once?"""
+    session = session_with(home, [Item("coding", "bert.metrics", "bert")])
+    code = home / "mine.py"
+    code.write_text("def classification_metrics(y_true, y_pred, num_labels):\n    return {}\n")
+    console = quiet()
+    TerminalInterview(session, script(str(home / "mnie.py"), str(code)), console, Clock(1e9)).run()
+    answer = Session.load(session.path).answers["bert.metrics"]
+    assert answer.text == str(code) and answer.code_file is not None
+    assert Path(answer.code_file).read_text() == code.read_text()
+    shown = " ".join(console.file.getvalue().split())  # rich wraps long lines
+    assert "no such file" in shown and "type the path again" in shown
 
 
 def test_waiting_for_the_interviewer_costs_no_time(home: Path) -> None:
