@@ -62,21 +62,40 @@ def expect_tensor(
         index = tuple(int(i) for i in (~close).nonzero()[0])
         raise fail(
             call,
-            f"{what}{list(index)} = {got[index].item():.6g} ({int((~close).sum())} of "
+            f"{what}{list(index)} = {number_text(got[index].item())} ({int((~close).sum())} of "
             f"{close.numel()} values differ)",
-            f"{want[index].item():.6g}",
+            f"{number_text(want[index].item())}"
+            + (f" (within {atol:g} + {rtol:g} x |expected|)" if want.is_floating_point() else ""),
             why,
         )
     return got
 
 
-def expect_number(call: str, got: Any, want: float, what: str, *, atol: float = 1e-6) -> float:
+# float32 carries about 7 significant digits: a mean computed in float32 (``.float().mean()``)
+# differs from the float64 answer by up to about 1e-7 relative. Tolerances below that fail
+# correct code, so comparisons of such numbers use at least this.
+FLOAT32_ATOL = 1e-6
+
+
+def number_text(value: float) -> str:
+    """Enough digits that two numbers which differ by more than float32 rounding look different."""
+    return f"{value:.10g}"
+
+
+def expect_number(
+    call: str, got: Any, want: float, what: str, *, atol: float = FLOAT32_ATOL
+) -> float:
+    """``got`` must be a finite number within ``atol`` of ``want``."""
     if isinstance(got, torch.Tensor) and got.numel() == 1:
         got = got.item()
     if isinstance(got, bool) or not isinstance(got, int | float):
         raise fail(call, f"{what} is {describe(got)}", f"{what} as a number")
     if not math.isfinite(float(got)) or abs(float(got) - want) > atol:
-        raise fail(call, f"{what} = {float(got):.6g}", f"{want:.6g}")
+        raise fail(
+            call,
+            f"{what} = {number_text(float(got))}",
+            f"{number_text(want)} (within {atol:g})",
+        )
     return float(got)
 
 

@@ -1,0 +1,6 @@
+"""Correct solutions for the textgen track written differently from the reference: each must
+get full marks (tests/tracks/test_alternative_solutions.py)."""
+
+from __future__ import annotations
+
+ALTERNATIVE_SOLUTIONS: list = []
