@@ -22,7 +22,10 @@ import re
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"[a-z0-9_]+(?:[.\-'][a-z0-9_]+)*|[\u4e00-\u9fff]+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+")
+# A sentence ends at ., ! or ? before a space, at Chinese 。！？, at a blank line or before a
+# list item; a single line break (hard-wrapped text) does not end it.
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n\s*\n|\n(?=\s*(?:[-*•]|\d+\.)\s)")
+_WRAPPED_CJK = re.compile(r"(?<=[\u4e00-\u9fff])[ \t]*\n[ \t]*(?=[\u4e00-\u9fff])")
 _CLAUSE_CUT = re.compile(
     r"\s*[;；:：]\s*|(?<=,)\s+|(?<=[，、])\s*|\s+(?:but|while|whereas|although|though)\s+|而且|但是|但|然而"
 )
@@ -45,10 +48,11 @@ _ZH_STOP = frozenset("的了是在和与及把被就都也个这那着吗呢吧�
 NEGATIONS_EN = frozenset(
     str.split(
         """not no never none nothing without cannot can't don't doesn't isn't aren't won't wasn't
-    weren't shouldn't neither nor nobody"""
+    weren't shouldn't neither nor nobody forget forgets forgetting forgot skip skips skipping
+    omit omits omitting lacks lacking missing"""
     )
 )
-_NEGATION_ZH = re.compile(r"不|没|无|非|未|别|勿")
+_NEGATION_ZH = re.compile(r"不|没|无|非|未|别|勿|忘|缺少|省略|跳过")
 _NOT_NEGATION_ZH = re.compile(
     r"不同|不断|不仅|不管|不过|不少|无论|非常|未来|差不多|并不只|毫无疑问|无需多言"
 )
@@ -154,7 +158,9 @@ def recall(reference: set[str], text: set[str]) -> float:
 
 
 def sentences(answer: str) -> list[str]:
-    parts = [s.strip() for s in _SENTENCE_END.split(answer) if s and s.strip()]
+    """The answer's sentences, each on one line (hard line breaks inside one are joined)."""
+    answer = _WRAPPED_CJK.sub("", answer)
+    parts = [" ".join(s.split()) for s in _SENTENCE_END.split(answer) if s and s.strip()]
     return [s for s in parts if len(s) > 1]
 
 
