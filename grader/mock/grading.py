@@ -50,6 +50,9 @@ def grade_session(session: Session, scorer: Scorer, code_grader: CodeGrader = gr
             row["raw"] = result.score
             row["covered"] = result.covered
             row["missed"] = result.missed
+            row["contradicted"] = result.contradicted
+            row["judge"] = result.judge
+            row["shape"] = result.shape
             row["max_points"] = THEORY_POINTS
             row["messages"] = []
         else:

@@ -60,11 +60,7 @@ def markdown(session: Session) -> str:
             for turn in row.get("followups", []):
                 lines += ["**Interviewer's follow-up**", "", *_quoted(turn["question"]), ""]
                 lines += ["**Your reply**", "", *_quoted(turn["answer"]), ""]
-            if row["covered"]:
-                lines += ["**Covered**", "", *[f"- ✓ {p}" for p in row["covered"]], ""]
-            if row["missed"]:
-                lines += ["**Missed**", "", *[f"- ✗ {p}" for p in row["missed"]], ""]
-                lines += ["**Model answer**", "", row["model_answer"], ""]
+            lines += _scoring(row)
         else:
             lines += [*_checks(row), ""]
             if row.get("code", "").strip():
@@ -81,6 +77,29 @@ def markdown(session: Session) -> str:
             + (f". Missed: {missed}" if missed else "")
         )
     return "\n".join(lines) + "\n"
+
+
+def _scoring(row: dict) -> list[str]:
+    """A theory item's verdicts: contradicted, covered and missed key points, and who judged."""
+    lines = []
+    contradicted = row.get("contradicted", [])
+    if contradicted:
+        lines += ["**Contradicted** (each costs more than a missed point)", ""]
+        for item in contradicted:
+            said = " ".join(item["said"].split())
+            lines.append(f"- ✗✗ you said “{said}”; the key point is: {item['point']}")
+        lines.append("")
+    if row["covered"]:
+        lines += ["**Covered**", "", *[f"- ✓ {p}" for p in row["covered"]], ""]
+    if row["missed"]:
+        lines += ["**Missed**", "", *[f"- ✗ {p}" for p in row["missed"]], ""]
+    if row.get("shape"):
+        lines += [f"Marked down ({row['shape']}): explain the ideas, not just name them.", ""]
+    if row["missed"] or contradicted:
+        lines += ["**Model answer**", "", row["model_answer"], ""]
+    if row.get("judge"):
+        lines += [f"*Scored by the {row['judge']} judge.*", ""]
+    return lines
 
 
 def _quoted(text: str) -> list[str]:
