@@ -7,7 +7,8 @@ points, its common misconceptions and the answer, and asks for JSON: one verdict
 point (covered, missed or contradicted) with the words of the answer behind it. The score
 uses the offline scorer's rule (a contradicted point costs ``contradiction_cost``, keyword
 lists and echoes keep a fraction). A reply that cannot be read, or no reply, falls back to
-the offline scorer, and the result says so in ``judge``. Measure it with the same labelled
+the offline scorer, and the result says so in ``judge``; after one failure the judge stays
+off for the rest of the run. Measure it with the same labelled
 set: ``MLKATA_JUDGE=llm python benchmarks/mock_scorer_calibration.py``.
 """
 
@@ -85,6 +86,7 @@ class LLMJudge:
 
         self.model = model
         self.fallback = fallback
+        self.failure = ""  # after one failure the judge is off: no 2-minute wait per answer
         self.client = OpenAI(base_url=base_url, api_key=api_key, timeout=TIMEOUT_S, max_retries=0)
 
     def _ask(self, question: Question, answer: str, lang: str) -> str:
@@ -109,13 +111,14 @@ class LLMJudge:
         lang = "zh" if cues.is_chinese(answer) else "en"
         points = question.text[lang].key_points
         try:
+            if self.failure:
+                raise RuntimeError(f"off since an earlier failure: {self.failure}")
             verdicts = parse_verdicts(self._ask(question, answer, lang), len(points))
         except Exception as error:  # any failure: the offline scorer decides
             result = self.fallback.score(question, answer, lang)
             reason = " ".join(str(error).split())[:120]
-            result.judge = (
-                f"offline (the LLM judge {self.model} failed: {type(error).__name__}: {reason})"
-            )
+            self.failure = self.failure or f"{type(error).__name__}: {reason}"
+            result.judge = f"offline (the LLM judge {self.model} failed: {self.failure})"
             return result
         cost = self.fallback.settings.contradiction_cost
         credit = {COVERED: 1.0, MISSED: 0.0, CONTRADICTED: -cost}

@@ -154,3 +154,5 @@ def test_the_offline_scorer_is_the_default(scorer, monkeypatch: pytest.MonkeyPat
         result.score
         == scorer.score(q, "Temperature divides the logits by T before the softmax.").score
     )
+    again = judge.score(q, "Temperature divides the logits.")  # off now: no second attempt
+    assert again.judge == result.judge
