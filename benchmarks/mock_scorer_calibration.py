@@ -10,6 +10,9 @@ each correct Chinese answer and its English twin. The targets are checked on the
 part. It also times scoring one answer with a warm scorer (median and worst, seconds).
 
     python benchmarks/mock_scorer_calibration.py [--threads 2]
+
+With MLKATA_JUDGE=llm, OPENAI_BASE_URL and MLKATA_OPENAI_MODEL set, it measures the LLM judge
+(grader/mock/llm_judge.py) instead; copy the results file aside first, it is overwritten.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout
 
 from grader.bank import get_question
 from grader.mock.calibration import check_targets, evaluate, load_labelled
-from grader.mock.scoring import Scorer
+from grader.mock.llm_judge import judge_from_environment
 
 RESULTS = Path(__file__).resolve().parent / "results" / "mock_scorer.json"
 
@@ -38,7 +41,7 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    scorer = Scorer()
+    scorer = judge_from_environment()  # the offline scorer unless MLKATA_JUDGE=llm
     rows = load_labelled()
     for question in {r["question"] for r in rows}:  # warm: model loaded, references built
         for lang in ("en", "zh"):
@@ -61,6 +64,7 @@ def main() -> None:
         "max": round(max(seconds), 3),
         "threads": args.threads,
     }
+    report["judges"] = sorted({r["verdicts"].judge for r in scored})
     report["seconds"] = round(total, 1)
     report["machine"] = f"{platform.machine()}, {platform.python_version()}"
     report["answers"] = [

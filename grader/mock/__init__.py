@@ -3,9 +3,11 @@ remembered across sessions.
 
 Modules: ``session`` (building and storing a session), ``terminal`` (the interactive
 runner), ``notebook`` (the JupyterLab form), ``coding`` (grading a coding answer with the
-track's own checks), ``scoring`` (theory answers against key points), ``history`` (SQLite),
-``spacing`` (Leitner boxes), ``report`` (Markdown and HTML), ``interviewer`` (optional
-follow-up questions from an LLM).
+track's own checks), ``scoring`` (theory answers: each key point covered, missed or contradicted),
+``cues`` (the language-aware text cues it uses), ``calibration`` (its agreement with the
+labelled answers), ``llm_judge`` (an optional LLM judge), ``history`` (SQLite), ``spacing``
+(Leitner boxes), ``report`` (Markdown and HTML), ``interviewer`` (optional follow-up
+questions from an LLM).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from grader.bank import get_question
 from grader.mock import cues
 from grader.mock.calibration import GOOD_KINDS, load_labelled
 from grader.mock.grading import grade_session
+from grader.mock.llm_judge import LLMJudge, judge_from_environment, parse_verdicts
 from grader.mock.report import markdown
 from grader.mock.session import Answer, Item, Session, build_session
 
@@ -126,3 +127,32 @@ def test_keyword_lists_are_told_from_sentences() -> None:
     assert cues.is_keyword_list("HBM、SRAM、分块、在线 softmax、精确。")
     assert not cues.is_keyword_list("It keeps the top tokens, renormalises them, and samples.")
     assert not cues.is_keyword_list("批处理让每次读取权重被多个序列共享，静态批次要等最长的序列。")
+
+
+def test_the_llm_judge_reads_a_structured_verdict_and_rejects_prose() -> None:
+    reply = 'Sure:\n```json\n{"points": [{"index": 2, "verdict": "contradicted", "quote": "x"},'
+    reply += ' {"index": 9, "verdict": "covered"}, {"index": 1, "verdict": "COVERED"}]}\n```'
+    assert parse_verdicts(reply, 3) == [("covered", ""), ("contradicted", "x"), ("missed", "")]
+    with pytest.raises(ValueError):
+        parse_verdicts("The answer is mostly right.", 3)
+    with pytest.raises(ValueError):
+        parse_verdicts('{"score": 0.8}', 3)
+
+
+def test_the_offline_scorer_is_the_default(scorer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("MLKATA_OPENAI_MODEL", "some-model")
+    monkeypatch.delenv("MLKATA_JUDGE", raising=False)
+    assert judge_from_environment(scorer) is scorer
+    monkeypatch.setenv("MLKATA_JUDGE", "llm")
+    judge = judge_from_environment(scorer)
+    assert isinstance(judge, LLMJudge)
+    q = get_question("textgen.temperature")  # nothing listens on port 9: the offline scorer
+    result = judge.score(q, "Temperature divides the logits by T before the softmax.")
+    assert result.judge.startswith("offline (the LLM judge some-model failed")
+    assert (
+        result.score
+        == scorer.score(q, "Temperature divides the logits by T before the softmax.").score
+    )
+    again = judge.score(q, "Temperature divides the logits.")  # off now: no second attempt
+    assert again.judge == result.judge
