@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
-from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor, OverwriteCells
 from traitlets import List, Unicode
 
 from grader.course.faults import fault_of
@@ -131,6 +132,107 @@ def _unknown_cell_output() -> NotebookNode:
     )
 
 
+class RestoreMissingCells(OverwriteCells):
+    """nbgrader's OverwriteCells, whose ``add_missing_cells`` puts a deleted graded cell back
+    after the nearest earlier cell of the source that the submission still has.
+
+    nbgrader's own version anchors it on the source cell just before it and fails with a
+    ``KeyError`` when that one is a locked, ungraded cell (our setup cell comes right before
+    the first theory answer): a submission made from the public notebook, which has no
+    graded answer cells, would not be graded at all.
+    """
+
+    def add_missing_grade_cells(
+        self, nb: NotebookNode, resources: dict[str, Any]
+    ) -> tuple[NotebookNode, dict[str, Any]]:
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        source_cells = list(source_nb.source_cells)
+        graded = {cell.name: cell for cell in source_nb.grade_cells}
+        solutions = {cell.name for cell in source_nb.solution_cells}
+        for position, source in enumerate(source_cells):
+            here = {
+                cell.metadata["nbgrader"].get("grade_id"): index
+                for index, cell in enumerate(nb.cells)
+                if "nbgrader" in cell.metadata
+            }
+            if source.name not in graded or source.name in here:
+                continue
+            self.log.warning(f"Missing grade cell {source.name} encountered, adding to notebook")
+            cell = self.missing_cell_transform(
+                source, graded[source.name].max_score, is_solution=source.name in solutions
+            )
+            cell["id"] = f"restored-{source.name}"[:64]  # nbformat 5 wants every cell to have one
+            earlier = (here[s.name] for s in reversed(source_cells[:position]) if s.name in here)
+            nb.cells.insert(next(earlier, -1) + 1, cell)
+        return nb, resources
+
+
+ANSWER_PREFIX = "answer_"  # grader.authoring.assemble.answer_grade_id
+
+
+def student_answer(cell: NotebookNode) -> str:
+    """The student's text in a theory answer cell: the prompt and nbgrader's stub left out."""
+    from grader.authoring.assemble import ANSWER_PROMPT
+
+    text = cell.source.replace(ANSWER_PROMPT.strip(), "", 1)
+    # nbgrader's note on a cell it put back (OverwriteCells.missing_cell_notification)
+    text = re.sub(r"This cell \(id:[^)]*\) was missing from the submission\.[^\n]*", "", text)
+    return text.replace("YOUR ANSWER HERE", "").strip()
+
+
+class SuggestTheoryScores(NbGraderPreprocessor):
+    """After SaveAutoGrades: pre-fill each theory answer's manual score in the gradebook
+    with the theory scorer's suggestion (the one mock interviews use: key points covered,
+    by MiniLM), for the instructor to confirm or change in the formgrader.
+
+    A score already given (by an instructor, or by an earlier run) is never replaced; the
+    cell stays flagged as needing a manual grade; the comment says it is a suggestion and
+    which key points the answer missed.
+    """
+
+    def preprocess(
+        self, nb: NotebookNode, resources: dict[str, Any]
+    ) -> tuple[NotebookNode, dict[str, Any]]:
+        from nbgrader.api import Gradebook
+
+        answers = [
+            cell
+            for cell in nb.cells
+            if cell.cell_type == "markdown"
+            and cell.metadata.get("nbgrader", {}).get("grade_id", "").startswith(ANSWER_PREFIX)
+            and cell.metadata["nbgrader"].get("grade")
+        ]
+        if not answers:
+            return nb, resources
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gradebook:
+            for cell in answers:
+                self._suggest(gradebook, cell, info)
+            gradebook.db.commit()
+        return nb, resources
+
+    def _suggest(self, gradebook: Any, cell: NotebookNode, info: dict[str, Any]) -> None:
+        from grader.authoring.assemble import answer_grade_id
+        from grader.bank import load_bank
+        from grader.mock.scoring import Scorer
+
+        key = (cell.metadata["nbgrader"]["grade_id"], info["notebook"], info["assignment"])
+        grade = gradebook.find_grade(*key, info["student"])
+        questions = {answer_grade_id(q.id): q for qs in load_bank().values() for q in qs}
+        question = questions.get(key[0])
+        if grade.manual_score is not None or question is None:
+            return
+        result = Scorer().score(question, student_answer(cell))
+        grade.manual_score = round(result.score * grade.max_score, 2)
+        grade.needs_manual_grade = True  # a suggestion, to confirm
+        comment = gradebook.find_comment(*key, info["student"])
+        missed = "; ".join(result.missed) or "none"
+        comment.auto_comment = (
+            f"Suggested by mlkata's theory scorer: {grade.manual_score:g} of "
+            f"{grade.max_score:g}, to confirm. Key points missed: {missed}."
+        )
+
+
 class ClearHiddenTestsInFeedback(ClearHiddenTests):
     """nbgrader's ClearHiddenTests, run on the feedback of test cells only.
 
@@ -158,11 +260,22 @@ def configure(c: Any) -> None:
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
         GetGrades,
         IgnorePattern,
         LimitOutput,
+        OverwriteKernelspec,
         SaveAutoGrades,
     )
+
+    c.Autograde.sanitize_preprocessors = [  # nbgrader's, with RestoreMissingCells
+        ClearOutput,
+        DeduplicateIds,
+        OverwriteKernelspec,
+        RestoreMissingCells,
+        CheckCellMetadata,
+    ]
 
     c.Autograde.autograde_preprocessors = [
         IgnorePattern,
@@ -170,6 +283,7 @@ def configure(c: Any) -> None:
         ClearMetadataPreprocessor,
         LimitOutput,
         SaveAutoGrades,
+        SuggestTheoryScores,  # theory answers: a suggested manual score, to confirm
         AssignLatePenalties,
         CheckCellMetadata,
     ]

@@ -16,14 +16,18 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from grader.authoring.assemble import ANSWER_PROMPT, THEORY_POINTS, answer_grade_id
+from grader.bank import load_bank
 from grader.course.faults import KEPT_SUFFIX
 from grader.course.ledger import Ledger
 from grader.course.nbgrader_cli import run_nbgrader
 from grader.engine.catalog import get_exercise, load_tracks
 from grader.engine.report import FAIL_MARK, PASS_MARK
+from grader.mock.calibration import load_labelled
 from tests.engine.test_tampering import ATTACKS
 from tests.submissions import (
     appended_to_cell,
@@ -55,8 +59,25 @@ def submit(course: Path, student: str, notebook: object) -> None:
 
 
 def scores(course: Path) -> dict[str, float]:
+    """Each student's points from the checks (the theory answers are graded by hand)."""
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        return {s.student.id: s.score for s in gradebook.assignment_submissions("bert")}
+        return {s.student.id: s.code_score for s in gradebook.assignment_submissions("bert")}
+
+
+THEORY_ANSWERED = "bert.attention-mask-padding"
+
+
+def theory_total() -> float:
+    return THEORY_POINTS * len(load_bank()["bert"])
+
+
+def with_theory_answer(notebook: nbformat.NotebookNode, text: str) -> nbformat.NotebookNode:
+    """``notebook`` with ``text`` typed into the answer cell of THEORY_ANSWERED."""
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == answer_grade_id(THEORY_ANSWERED):
+            cell.source = f"{ANSWER_PROMPT}\n\n{text}"
+            return notebook
+    raise KeyError(THEORY_ANSWERED)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +86,14 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = mlkata("course", "init", str(root))
     assert done.returncode == 0, done.stderr
     submit(root, "blank", student_notebook())
-    submit(root, "half", solved(HALF))
+    # half works in the notebook nbgrader released (theory answer cells included)
+    release = nbformat.read(root / "release" / "bert" / NOTEBOOK, as_version=4)
+    good = next(
+        r["answer"]
+        for r in load_labelled()
+        if (r["question"], r["lang"], r["label"]) == (THEORY_ANSWERED, "en", "good")
+    )
+    submit(root, "half", with_theory_answer(solved(HALF, base=release), good))
     tampered = appended_to_cell(
         student_notebook(), "bert_encode", ATTACKS["redefines check and the grader's functions"]
     )
@@ -124,9 +152,36 @@ def test_parallel_autograde_records_every_submission(
     assert "0 points corrupt: " in graded.stderr and "0 points missing: " in graded.stderr
     table = graded.stderr.split("bert: 5 students")[-1].replace("│", " ")
     summary = " ".join(table.split())
-    total = load_tracks()["bert"].points
-    assert f"half {half:g} / {total:g}" in summary
-    assert f"corrupt 0 / {total:g} 0 points: see above" in summary
+    total = load_tracks()["bert"].points + theory_total()
+    assert f"corrupt 0 / {total:g} 0 points: see above" in summary and "half " in summary
+
+
+def test_theory_answers_are_graded_by_hand_with_a_suggested_score(
+    course: Path, graded: subprocess.CompletedProcess[str]
+) -> None:
+    """Is each theory answer a manually graded cell, with the model answer in the source and
+    a stub in the release, and does autograde pre-fill a suggested score (high for a good
+    answer, 0 for none) that still awaits the instructor's confirmation?"""
+    source = nbformat.read(course / "source" / "bert" / NOTEBOOK, as_version=4)
+    release = nbformat.read(course / "release" / "bert" / NOTEBOOK, as_version=4)
+    cell_id = answer_grade_id(THEORY_ANSWERED)
+    (ours,) = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("grade_id") == cell_id]
+    (theirs,) = [
+        c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id") == cell_id
+    ]
+    assert ours.cell_type == "markdown" and ours.metadata["nbgrader"]["grade"]
+    assert "### BEGIN SOLUTION" in ours.source and "参考答案" in ours.source
+    assert "YOUR ANSWER HERE" in theirs.source and "Model answer" not in theirs.source
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        notebook = NOTEBOOK.removesuffix(".ipynb")
+        answered = gradebook.find_grade(cell_id, notebook, "bert", "half")
+        other = gradebook.find_grade(
+            answer_grade_id("bert.wordpiece-tokenization"), notebook, "bert", "half"
+        )
+        comment = gradebook.find_comment(cell_id, notebook, "bert", "half")
+        assert answered.manual_score > 0.5 and answered.needs_manual_grade
+        assert other.manual_score == 0 and other.needs_manual_grade
+        assert "Suggested by mlkata's theory scorer" in comment.auto_comment
 
 
 def test_an_unknown_assignment_is_one_line_before_any_progress(course: Path) -> None:
@@ -219,15 +274,18 @@ def test_export_has_one_column_per_exercise(
         reader = csv.DictReader(handle)
         rows = {row["student"]: row for row in reader}
     exercises = load_tracks()["bert"].exercises
-    assert reader.fieldnames == ["student", "score", "max_score", *[e.id for e in exercises]]
+    columns = ["student", "score", "max_score", *[e.id for e in exercises], "theory"]
+    assert reader.fieldnames == columns
     assert {"blank", "half", "tamper", "corrupt", "missing"} <= set(rows)
     total = sum(e.points for e in exercises)
     for student, row in rows.items():
         expected = {e.id: e.points if student == "half" and e.id in HALF else 0 for e in exercises}
         if student in {"blank", "half", "tamper", "corrupt", "missing"}:
             assert {e: float(row[e]) for e in expected} == expected, student
-            assert float(row["score"]) == sum(expected.values()), student
-        assert float(row["max_score"]) == total
+            theory = float(row["theory"])
+            assert float(row["score"]) == pytest.approx(sum(expected.values()) + theory), student
+            assert (theory > 0.5) == (student == "half"), (student, theory)
+        assert float(row["max_score"]) == total + theory_total()
 
 
 def test_kill_9_mid_run_loses_nothing_and_resumes(course: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -10,7 +11,7 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.authoring.solution_cells import read_solution_cells
-from grader.bank import load_bank
+from grader.bank import Question, load_bank
 from grader.engine.catalog import Track
 from grader.paths import REPO_DIR, TRACKS_DIR
 
@@ -33,6 +34,16 @@ ARTICLE_NOTE = {
 }
 
 
+# Points of one theory answer in an nbgrader course (graded by hand, a score suggested).
+THEORY_POINTS = 1.0
+ANSWER_PROMPT = "*Your answer / 你的答案:* "
+
+
+def answer_grade_id(question_id: str) -> str:
+    """nbgrader's id for the answer cell of a theory question: ``answer_bert_attention_mask``."""
+    return "answer_" + re.sub(r"\W", "_", question_id)
+
+
 def solutions_path(track: Track) -> Path:
     return REPO_DIR / "solutions" / f"{track.notebook}.py"
 
@@ -47,7 +58,25 @@ def _cell_id(text: str) -> str:
     return text.replace(".", "-").replace("_", "-")
 
 
-def _theory_cells(track: Track) -> list[NotebookNode]:
+def _answer_cell(question: Question, graded: bool) -> NotebookNode:
+    """The cell a learner answers in: plain Markdown, or in an nbgrader course a manually
+    graded answer cell whose solution region holds the model answer (en + zh), which the
+    formgrader shows the instructor and ClearSolutions replaces for students."""
+    cell_id = _cell_id(f"answer-{question.id}")
+    if not graded:
+        return new_markdown_cell(ANSWER_PROMPT, id=cell_id)
+    source = (
+        f"{ANSWER_PROMPT}\n\n### BEGIN SOLUTION\n"
+        f"**Model answer**\n\n{question.text['en'].answer.strip()}\n\n"
+        f"**参考答案**\n\n{question.text['zh'].answer.strip()}\n### END SOLUTION"
+    )
+    meta = _nbgrader(
+        solution=True, grade=True, points=THEORY_POINTS, grade_id=answer_grade_id(question.id)
+    )
+    return new_markdown_cell(source, id=cell_id, metadata=meta)
+
+
+def _theory_cells(track: Track, graded: bool = False) -> list[NotebookNode]:
     questions = load_bank().get(track.name, [])
     cells = [
         new_markdown_cell(
@@ -68,9 +97,7 @@ def _theory_cells(track: Track) -> list[NotebookNode]:
                 id=_cell_id(f"q-{question.id}"),
             )
         )
-        cells.append(
-            new_markdown_cell("*Your answer / 你的答案:* ", id=_cell_id(f"answer-{question.id}"))
-        )
+        cells.append(_answer_cell(question, graded))
         cells.append(
             new_code_cell(f'reveal("{question.id}")', id=_cell_id(f"reveal-{question.id}"))
         )
@@ -123,8 +150,12 @@ def _exercise_cells(
     return cells
 
 
-def source_notebook(track: Track) -> NotebookNode:
-    """The instructor's notebook for ``track``: nbgrader metadata, solutions in place."""
+def source_notebook(track: Track, graded_theory: bool = False) -> NotebookNode:
+    """The instructor's notebook for ``track``: nbgrader metadata, solutions in place.
+
+    ``graded_theory`` (nbgrader courses) makes each theory answer a manually graded cell
+    holding the model answer; the committed notebooks keep plain answer cells, so
+    `mlkata check` and nbgrader agree on their points."""
     path = solutions_path(track)
     solution_cells = read_solution_cells(path)
     solutions = {c.exercise_id: c.source for c in solution_cells if c.kind == "exercise"}
@@ -146,7 +177,7 @@ def source_notebook(track: Track) -> NotebookNode:
         meta = _nbgrader(locked=True, grade_id=grade_id)
         meta["mlkata"] = {"role": "setup"}
         cells.append(new_code_cell(cell.source, id=_cell_id(grade_id), metadata=meta))
-    cells += _theory_cells(track)
+    cells += _theory_cells(track, graded_theory)
     cells += _exercise_cells(track, solutions, demos)
     if raw.get("demo_setup"):
         first_demo = next(i for i, c in enumerate(cells) if c.get("id", "").startswith("about-"))

@@ -161,13 +161,16 @@ def grade(session, args: argparse.Namespace, console) -> int:
 
     if session.mode == "notebook" and notebook_path(session).exists():
         read_answers(session)
-    graded = grade_session(session, Scorer())
+    # Loading MiniLM and running the coding checks in the sandbox takes a while: say so.
+    with console.status("grading the interview (theory with MiniLM, code with its checks)"):
+        graded = grade_session(session, Scorer())
     with _history(args) as history:
         history.record(*history_rows(session))
     md, page = write_reports(session)
     for name, part in graded["sections"].items():
-        console.print(f"{name}: {part['score']:g} / {part['max_score']:g}")
-    console.print(f"score {graded['score']:g} / {graded['max_score']:g}; late {graded['late']}")
+        console.print(f"{name}: {round(part['score'], 2):g} / {part['max_score']:g}")
+    score, top = round(graded["score"], 2), graded["max_score"]
+    console.print(f"score {score:g} / {top:g}; late {graded['late']}")
     console.print(f"report: {md}", soft_wrap=True)
     console.print(f"report: {page}", soft_wrap=True)
     return 0

@@ -33,6 +33,9 @@ def run(args: argparse.Namespace) -> int:
         )
     for name in args.items or list(ITEMS):
         started = time.perf_counter()
+        # a line before each item: the first time, some take tens of seconds (fine-tuning the
+        # sentiment classifier, converting the LLM) and would otherwise look stuck
+        print(f"{name}: preparing (cached after the first time) ...", flush=True)
         where = ITEMS[name]()
         print(f"{name}: {where} ({time.perf_counter() - started:.1f} s)", flush=True)
     return 0

@@ -8,10 +8,14 @@ from pathlib import Path
 from grader.course.nbgrader_cli import require_course
 from grader.errors import MlkataError
 
+ANSWER_PREFIX = "answer_"  # theory answer cells (grader.authoring.assemble.answer_grade_id)
+THEORY_COLUMN = "theory"  # the sum of an assignment's theory answers (manual grades)
+
 
 def gradebook_rows(course: Path, assignment: str) -> tuple[list[dict[str, object]], list[str]]:
-    """One row per submission (student, score, max_score, then each exercise's points) and
-    the exercise columns, in the track's order, read from nbgrader's gradebook."""
+    """One row per submission (student, score, max_score, then each exercise's points and
+    the theory answers' total) and those columns, in the track's order, read from nbgrader's
+    gradebook."""
     from nbgrader.api import Gradebook, MissingEntry
 
     from grader.engine.catalog import all_exercises
@@ -36,12 +40,17 @@ def gradebook_rows(course: Path, assignment: str) -> tuple[list[dict[str, object
             }
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
-                    column = by_cell.get(grade.name, grade.name)
-                    row[column] = grade.score
+                    if grade.name.startswith(ANSWER_PREFIX):  # theory, graded by hand
+                        row[THEORY_COLUMN] = float(row.get(THEORY_COLUMN, 0.0)) + grade.score
+                        column = THEORY_COLUMN
+                    else:
+                        column = by_cell.get(grade.name, grade.name)
+                        row[column] = grade.score
                     if column not in columns:
                         columns.append(column)
             rows.append(row)
     order = {exercise_id: index for index, exercise_id in enumerate(all_exercises())}
+    order[THEORY_COLUMN] = len(order)  # after the exercises
     columns.sort(key=lambda column: (order.get(column, len(order)), column))  # track order
     return rows, columns
 

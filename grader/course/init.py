@@ -54,7 +54,8 @@ def init_course(root: Path, force: bool = False) -> list[str]:
     for track in load_tracks().values():
         folder = root / "source" / track.name
         folder.mkdir(parents=True, exist_ok=True)
-        nbformat.write(source_notebook(track), folder / f"{track.notebook}.ipynb")
+        notebook = source_notebook(track, graded_theory=True)
+        nbformat.write(notebook, folder / f"{track.notebook}.ipynb")
         assignments.append(track.name)
     # nbgrader's generate_assignment for each, in one process (see grader.course.generate)
     done = run_in_course(root, "grader.course.generate", *assignments)

@@ -18,6 +18,8 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
+from grader.authoring.assemble import THEORY_POINTS
+from grader.bank import load_bank
 from tests.browser.jupyterlab import LabServer, running_lab
 from tests.submissions import solved, student_notebook, write
 
@@ -70,13 +72,16 @@ def test_formgrader_lists_and_opens_autograded_work(
     row = assignments.locator("tr", has=formgrader.get_by_role("link", name=ASSIGNMENT))
     row.get_by_role("link", name="2").click()
 
+    # 20 points of checks, and the theory answers (graded by hand; nobody answered here, so
+    # their suggested scores are 0)
+    total = 20 + THEORY_POINTS * len(load_bank()[ASSIGNMENT])
     submissions = formgrader.locator("#main-table")
-    expect(submissions.locator("tr", has_text="ada")).to_contain_text("20 / 20")
-    expect(submissions.locator("tr", has_text="bob")).to_contain_text("0 / 20")
+    expect(submissions.locator("tr", has_text="ada")).to_contain_text(f"20 / {total:g}")
+    expect(submissions.locator("tr", has_text="bob")).to_contain_text(f"0 / {total:g}")
 
     # One student's autograded notebook, with the score of every graded cell.
     submissions.locator("tr", has_text="ada").get_by_role("link").first.click()
-    expect(formgrader.locator("#main-table")).to_contain_text("20 / 20")
+    expect(formgrader.locator("#main-table")).to_contain_text(f"20 / {total:g}")
     formgrader.get_by_role("link", name=NOTEBOOK).click()
     for grade_id, points in graded_cells(graded_course):
         # The autograder's score is the field's placeholder; a typed value would override it.
@@ -87,6 +92,7 @@ def test_formgrader_lists_and_opens_autograded_work(
 def graded_cells(course: Path) -> list[tuple[str, float]]:
     notebook = nbformat.read(course / "release" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     cells = [cell.metadata.get("nbgrader", {}) for cell in notebook.cells]
-    found = [(meta["grade_id"], float(meta["points"])) for meta in cells if meta.get("grade")]
+    checks = [m for m in cells if m.get("grade") and not m["grade_id"].startswith("answer_")]
+    found = [(meta["grade_id"], float(meta["points"])) for meta in checks]
     assert sum(points for _, points in found) == 20
     return found
