@@ -12,9 +12,11 @@ LLM ($OPENAI_BASE_URL with $MLKATA_OPENAI_MODEL, else the local server), kept in
 without a server, one line says so and the interview goes on. It is for terminal mode only.
 
 Grading: `mlkata mock --grade [SESSION]` (the latest by default) scores coding answers with
-the exercise's own checks in the sandbox, and theory answers against each key point with the
-MiniLM sentence model, in the answer's own language (Chinese answers: character-bigram
-recall of the Chinese key points plus MiniLM similarity to the English ones). It writes
+the exercise's own checks in the sandbox, and judges each theory key point covered, missed
+or contradicted (grader/mock/scoring.py: MiniLM similarity plus content recall, words for
+English and character bigrams for Chinese, and contradiction cues including the question's
+misconceptions); with MLKATA_JUDGE=llm and a configured provider an LLM judge scores
+instead, falling back to the offline scorer on any failure. It writes
 report.md and report.html into the session folder and records the scores in the history
 (SQLite; --history or $MLKATA_HOME).
 
@@ -155,15 +157,15 @@ def _terminal(session, args: argparse.Namespace, console, follow_up=None) -> int
 
 def grade(session, args: argparse.Namespace, console) -> int:
     from grader.mock.grading import grade_session, history_rows
+    from grader.mock.llm_judge import judge_from_environment
     from grader.mock.notebook import notebook_path, read_answers
     from grader.mock.report import write_reports
-    from grader.mock.scoring import Scorer
 
     if session.mode == "notebook" and notebook_path(session).exists():
         read_answers(session)
     # Loading MiniLM and running the coding checks in the sandbox takes a while: say so.
     with console.status("grading the interview (theory with MiniLM, code with its checks)"):
-        graded = grade_session(session, Scorer())
+        graded = grade_session(session, judge_from_environment())
     with _history(args) as history:
         history.record(*history_rows(session))
     md, page = write_reports(session)
