@@ -163,6 +163,21 @@ def val_loader_is_ordered_and_train_is_shuffled(student: Student) -> None:
             "a shuffled batch",
             "pass shuffle=True to the training DataLoader",
         )
+    if not isinstance(train_labels, torch.Tensor) or tuple(train_labels.shape) != (32,):
+        raise fail(
+            got.call,
+            f"a first training batch of labels {describe(train_labels)}",
+            "32 labels: batches of batch_size=32",
+            "pass batch_size to the training DataLoader too",
+        )
+    views = summary.get("train_views")
+    if isinstance(views, torch.Tensor) and views.shape[0] == 2 and torch.equal(views[0], views[1]):
+        raise fail(
+            got.call,
+            "the same tensor twice from the training set's transform",
+            "two different augmented views of one training image",
+            "the training set takes the training transform: build_transforms(train=True)",
+        )
 
 
 @check("resnet.loaders", points=1, hidden=True)
@@ -318,7 +333,7 @@ def _train_resnet(student: Student) -> tuple[str, dict[str, torch.Tensor]]:
     return got.call, got.value.state_dict
 
 
-@check("resnet.fine_tune", points=3, timeout_s=240)
+@check("resnet.fine_tune", points=2, timeout_s=240)
 def reaches_the_target_accuracy(student: Student) -> None:
     """a fresh head on the pretrained backbone reaches 0.9 accuracy on the validation images"""
     call, model = _fine_tuned_resnet(student)
@@ -355,6 +370,27 @@ def a_frozen_backbone_stays_unchanged(student: Student) -> None:
         )
     if torch.equal(after["fc.weight"], before["fc.weight"]):
         raise fail(call, "the head unchanged", "a trained head", "call optimizer.step()")
+
+
+@check("resnet.fine_tune", points=1, hidden=True, timeout_s=240)
+def uses_its_learning_rate(student: Student) -> None:
+    """uses the learning_rate it is given: at 0 nothing may change"""
+    got = student.call("fine_tune", FINE_TUNE_START, str(split_dir("train")), learning_rate=0.0)
+    if not isinstance(got.value, ModuleState) or "fc.weight" not in got.value.state_dict:
+        raise fail(got.call, describe(got.value), "the fine-tuned ResNet-18")
+    before = build(FINE_TUNE_START).state_dict()
+    changed = [
+        name
+        for name, tensor in before.items()
+        if name in got.value.state_dict and not torch.equal(got.value.state_dict[name], tensor)
+    ]
+    if changed:
+        raise fail(
+            got.call,
+            f"{len(changed)} tensors changed, such as {changed[0]}",
+            "an unchanged model: a learning rate of 0 moves no weight",
+            "give the optimizer lr=learning_rate, not a number of your own",
+        )
 
 
 # --- resnet.confusion ------------------------------------------------------------------
