@@ -15,7 +15,7 @@ from grader.engine.expect import describe, expect_keys, expect_number, expect_te
 from grader.engine.resources import build
 from grader.engine.spec import CheckFailure, Ref, check
 from grader.engine.student import Student
-from grader.engine.wire import ModuleState
+from grader.engine.wire import ModuleState, Opaque
 from grader.tracks.bert.data import load_split
 
 TOKENIZER = Ref.of("bert.tokenizer")
@@ -188,7 +188,8 @@ def does_not_track_gradients(student: Student) -> None:
 def predicts_unseen_mixed_batches(student: Student) -> None:
     """matches the real model on unseen batches"""
     model = Ref.of("bert.classifier", seed=6, head_std=0.5)
-    texts = [*unseen_texts(7, seed=11), "Meh."]
+    # The last text is longer than the model's 512 positions: it must be truncated.
+    texts = [*unseen_texts(7, seed=11), "Meh.", "It was fine, really. " * 130]
     got, labels, probabilities = _call_predict(student, model, texts)
     want = trusted_probabilities(model, texts)
     expect_tensor(got.call, probabilities, want, "probabilities", atol=1e-4)
@@ -324,6 +325,7 @@ def handles_a_class_never_predicted(student: Student) -> None:
     # Classes 2 and 3 occur in neither labels nor predictions: macro-F1 still averages
     # over all four (scikit-learn with labels=range(4)), so it is half the two-class one.
     _expect_metrics(student, [0, 1, 1, 0, 1], [0, 1, 0, 0, 1], 4)
+    _expect_metrics(student, [1], [1], 2)  # one example: accuracy 1, not 1/2
 
 
 @check("bert.metrics", points=1, hidden=True)
@@ -358,6 +360,9 @@ def reloaded_model_predicts_the_same(student: Student) -> None:
     state = got.value[0]
     if not isinstance(state, ModuleState):
         raise fail(got.call, describe(state), "the reloaded model as its first element")
+    tokenizer = got.value[1]
+    if not isinstance(tokenizer, Opaque) or "Tokenizer" not in tokenizer.type_name:
+        raise fail(got.call, describe(tokenizer), "the reloaded tokenizer as its second element")
     original = build(model).state_dict()
     missing = sorted(set(original) - set(state.state_dict))
     if missing:
