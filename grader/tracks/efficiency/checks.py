@@ -171,7 +171,9 @@ def matches_with_unequal_micro_batches(student: Student) -> None:
 
 @check("efficiency.grad_accumulation", points=1)
 def rejects_a_bad_number_of_micro_batches(student: Student) -> None:
-    """k <= 0 or k larger than the batch raises ValueError"""
+    """k <= 0 or k larger than the batch raises ValueError; k = 1 and k = batch size work"""
+    _expect_accumulation(student, count=3, k=1, seed=4)
+    _expect_accumulation(student, count=3, k=3, seed=4)
     texts, labels = sample("train", 0, 4)
     for k in (0, -2, 5):
         expect_value_error(
@@ -384,7 +386,12 @@ def keeps_masks_when_not_permanent(student: Student) -> None:
 
 @check("efficiency.prune", points=1)
 def rejects_sparsity_out_of_range(student: Student) -> None:
-    """a sparsity outside [0, 1) raises ValueError"""
+    """a sparsity outside [0, 1) raises ValueError; 0 is allowed and changes nothing"""
+    model = Ref.of("efficiency.classifier", seed=5)
+    got = student.call("prune_linear_layers", model, 0.0, True)
+    state = expect_module(got.value, got.call, "the model, unpruned")
+    for name, want in build(model).state_dict().items():
+        expect_tensor(got.call, state.state_dict.get(name), want, name, why="0 % prunes nothing")
     for sparsity in (1.0, -0.1, 1.5):
         expect_value_error(
             student,
@@ -462,6 +469,7 @@ def evicts_the_least_recently_used(student: Student) -> None:
     _expect_cache(student, seed=7, requests=REQUESTS, max_entries=2)
     _expect_cache(student, seed=7, requests=LRU_NOT_LFU, max_entries=2)
     _expect_cache(student, seed=7, requests=LRU_NOT_FIFO, max_entries=2)
+    _expect_cache(student, seed=7, requests=LRU_NOT_FIFO, max_entries=1)  # smallest valid
 
 
 @check("efficiency.result_cache", points=1)
