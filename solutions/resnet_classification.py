@@ -72,6 +72,8 @@ def describe_loaders(root: str, batch_size: int) -> dict:
         "val_images": first_images,
         "val_labels": first_labels,
         "train_labels": next(iter(train_loader))[1],
+        # The first training image through the training transform twice: (2, 3, 32, 32).
+        "train_views": torch.stack([train_loader.dataset[0][0], train_loader.dataset[0][0]]),
     }
 
 

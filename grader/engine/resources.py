@@ -60,9 +60,21 @@ def build(ref: Ref) -> Any:
     started = time.perf_counter()
     try:
         shared = _built_once(ref)
-        return copy.deepcopy(shared) if fresh else shared
+        return _fresh_copy(shared) if fresh else shared
     finally:
         _build_seconds += time.perf_counter() - started
+
+
+def _fresh_copy(shared: Any) -> Any:
+    """A deep copy, ``.grad`` included: torch's Parameter.__deepcopy__ drops gradients, and a
+    model built to arrive with stale gradients must keep them."""
+    clone = copy.deepcopy(shared)
+    parameters = getattr(shared, "parameters", None)
+    if callable(parameters):
+        for source, target in zip(shared.parameters(), clone.parameters(), strict=True):
+            if source.grad is not None:
+                target.grad = source.grad.detach().clone()
+    return clone
 
 
 OBSERVATIONS = "mlkata_observations"

@@ -160,9 +160,80 @@ def load_the_base_checkpoint(folder):
     return model.eval(), AutoTokenizer.from_pretrained(folder)
 
 
+def fine_tune_softmax_into_cross_entropy(
+    model, tokenizer, texts, labels, epochs=3, batch_size=16, learning_rate=1e-4
+):
+    """Feeds softmax probabilities to cross_entropy, which applies log-softmax itself."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+    model.train()
+    for _ in range(epochs):
+        for start in range(0, len(texts), batch_size):
+            batch = tokenizer(texts[start : start + batch_size], padding=True, return_tensors="pt")
+            probabilities = model(**batch).logits.softmax(dim=-1)
+            targets = torch.tensor(labels[start : start + batch_size])
+            loss = torch.nn.functional.cross_entropy(probabilities, targets)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return model
+
+
+def fine_tune_never_zeroing_gradients(
+    model, tokenizer, texts, labels, epochs=3, batch_size=16, learning_rate=1e-4
+):
+    """Never calls zero_grad: every step adds to the gradients of all earlier steps."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+    model.train()
+    for _ in range(epochs):
+        for start in range(0, len(texts), batch_size):
+            batch = tokenizer(texts[start : start + batch_size], padding=True, return_tensors="pt")
+            targets = torch.tensor(labels[start : start + batch_size])
+            model(**batch, labels=targets).loss.backward()
+            optimizer.step()
+    return model
+
+
+def classify_text_without_special_tokens(model, tokenizer, text):
+    """Encodes without [CLS] and [SEP]: the head then reads an ordinary word's vector."""
+    ids = tokenizer(text, add_special_tokens=False, return_tensors="pt")
+    model.eval()
+    with torch.no_grad():
+        return int(model(**ids).logits.argmax(dim=-1).item())
+
+
+def predict_then_detach(model, tokenizer, texts):
+    """Runs the forward pass with autograd on and detaches the result: the graph is built
+    (memory and time) even though the output looks like plain data."""
+    model.eval()
+    logits = model(**tokenizer(texts, padding=True, return_tensors="pt")).logits
+    probabilities = logits.softmax(dim=-1).detach()
+    return probabilities.argmax(dim=-1), probabilities
+
+
+def metrics_with_sklearn_over_present_classes(y_true, y_pred, num_labels):
+    """Calls scikit-learn without labels=: macro-F1 averages only the classes present."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+    return {
+        "accuracy": accuracy_score(y_true, y_pred),
+        "macro_f1": f1_score(y_true, y_pred, average="macro", zero_division=0),
+        "confusion": torch.as_tensor(
+            confusion_matrix(y_true, y_pred, labels=list(range(num_labels)))
+        ),
+    }
+
+
+TRAINING_MISTAKES = [
+    fine_tune_with_huge_learning_rate,
+    fine_tune_only_the_head,
+    fine_tune_softmax_into_cross_entropy,
+    fine_tune_never_zeroing_gradients,
+]
+
 WRONG_SOLUTIONS = [
     ("bert.fix_script", "classify_text", classify_text_in_train_mode),
     ("bert.fix_script", "classify_text", classify_text_returns_a_tensor),
+    ("bert.fix_script", "classify_text", classify_text_without_special_tokens),
     ("bert.encode", "encode_batch", encode_without_attention_mask),
     ("bert.encode", "encode_batch", encode_padding_to_max_length),
     ("bert.encode", "encode_batch", encode_without_truncation),
@@ -170,11 +241,18 @@ WRONG_SOLUTIONS = [
     ("bert.predict", "predict", predict_in_train_mode),
     ("bert.predict", "predict", predict_with_gradients),
     ("bert.predict", "predict", predict_without_attention_mask),
+    ("bert.predict", "predict", predict_then_detach),
     ("bert.fine_tune", "fine_tune", fine_tune_with_huge_learning_rate),
     ("bert.fine_tune", "fine_tune", fine_tune_only_the_head),
+    ("bert.fine_tune", "fine_tune", fine_tune_never_zeroing_gradients),
     ("bert.metrics", "classification_metrics", metrics_with_transposed_confusion),
     ("bert.metrics", "classification_metrics", metrics_with_micro_f1),
     ("bert.metrics", "classification_metrics", metrics_dividing_by_zero),
+    (
+        "bert.metrics",
+        "classification_metrics",
+        metrics_with_sklearn_over_present_classes,
+    ),
     ("bert.save_reload", "save_classifier", save_model_only),
     ("bert.save_reload", "load_classifier", load_the_base_checkpoint),
 ]

@@ -231,9 +231,140 @@ def checkpointing_in_eval_mode(model, tokenizer, texts, labels):
     return {"loss": loss.loss.item(), "grads": grads, "model": model}
 
 
+def train_with_a_new_optimiser_every_step(model, tokenizer, texts, labels, steps, learning_rate):
+    """Makes a fresh AdamW inside the loop: its moments restart at zero every step."""
+    model.train()
+    batch = tokenizer(texts, padding=True, return_tensors="pt")
+    losses = []
+    for _ in range(steps):
+        optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+        loss = model(**batch, labels=torch.tensor(labels)).loss
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return {"losses": losses, "model": model}
+
+
+def train_clearing_gradients_after_the_step(model, tokenizer, texts, labels, steps, learning_rate):
+    """Clears the gradients after each step instead of before: the first step adds in
+    whatever .grad held when the model arrived."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+    model.train()
+    batch = tokenizer(texts, padding=True, return_tensors="pt")
+    losses = []
+    for _ in range(steps):
+        loss = model(**batch, labels=torch.tensor(labels)).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    return {"losses": losses, "model": model}
+
+
+def accumulate_onto_stale_gradients(model, tokenizer, texts, labels, k):
+    """Starts accumulating without clearing .grad: leftovers from earlier work are added in."""
+    if not 1 <= k <= len(texts):
+        raise ValueError("k out of range")
+    model.eval()
+    size = -(-len(texts) // k)
+    for start in range(0, len(texts), size):
+        chunk = slice(start, start + size)
+        batch = tokenizer(texts[chunk], padding=True, return_tensors="pt")
+        loss = model(**batch, labels=torch.tensor(labels[chunk])).loss
+        (loss * len(texts[chunk]) / len(texts)).backward()
+    return {name: p.grad.clone() for name, p in model.named_parameters()}
+
+
+def accumulate_in_training_mode(model, tokenizer, texts, labels, k):
+    """Uses the model as it arrives (training mode): dropout changes every micro-batch."""
+    if not 1 <= k <= len(texts):
+        raise ValueError("k out of range")
+    model.zero_grad()
+    size = -(-len(texts) // k)
+    for start in range(0, len(texts), size):
+        chunk = slice(start, start + size)
+        batch = tokenizer(texts[chunk], padding=True, return_tensors="pt")
+        loss = model(**batch, labels=torch.tensor(labels[chunk])).loss
+        (loss * len(texts[chunk]) / len(texts)).backward()
+    return {name: p.grad.clone() for name, p in model.named_parameters()}
+
+
+def quantize_a_copy_but_predict_with_the_original(model, tokenizer, texts):
+    """Measures the quantized copy but predicts with the float32 model it was made from."""
+    from torch.ao.quantization import float_qparams_weight_only_qconfig, per_channel_dynamic_qconfig
+
+    quantized = _quantize(
+        model,
+        {
+            torch.nn.Linear: per_channel_dynamic_qconfig,
+            torch.nn.Embedding: float_qparams_weight_only_qconfig,
+        },
+    )
+    predictions = torch.cat(
+        [_predict(model, tokenizer, texts[i : i + 32]) for i in range(0, len(texts), 32)]
+    )
+    return {"size_bytes": _size(quantized), "predictions": predictions}
+
+
+def prune_every_weight_tensor(model, sparsity, permanent=True):
+    """Prunes every parameter called weight: embeddings and LayerNorm too, not only Linear."""
+    if not 0 <= sparsity < 1:
+        raise ValueError("sparsity must be in [0, 1)")
+    for module in model.modules():
+        if isinstance(getattr(module, "weight", None), torch.nn.Parameter):
+            prune.l1_unstructured(module, "weight", amount=sparsity)
+            if permanent:
+                prune.remove(module, "weight")
+    return model
+
+
+def prune_biases_too(model, sparsity, permanent=True):
+    """Prunes each Linear's bias as well as its weight."""
+    if not 0 <= sparsity < 1:
+        raise ValueError("sparsity must be in [0, 1)")
+    for module in model.modules():
+        if isinstance(module, torch.nn.Linear):
+            for name in ("weight", "bias"):
+                prune.l1_unstructured(module, name, amount=sparsity)
+                if permanent:
+                    prune.remove(module, name)
+    return model
+
+
+def serve_with_lfu_eviction(predict, requests, max_entries):
+    """Evicts the least frequently used entry instead of the least recently used."""
+    if max_entries <= 0:
+        raise ValueError("max_entries must be >= 1")
+    cache, uses, answers = {}, {}, []
+    for text in requests:
+        if text not in cache:
+            if len(cache) >= max_entries:
+                coldest = min(cache, key=lambda key: uses[key])
+                del cache[coldest], uses[coldest]
+            cache[text] = predict(text)
+            uses[text] = 0
+        uses[text] += 1
+        answers.append(cache[text])
+    return answers
+
+
+def checkpointing_onto_stale_gradients(model, tokenizer, texts, labels):
+    """Checkpoints correctly but never clears .grad: the gradients it arrived with are added in."""
+    model.activation_checkpointing_enable()
+    model.train()
+    batch = tokenizer(texts, padding=True, return_tensors="pt")
+    loss = model(**batch, labels=torch.tensor(labels)).loss
+    loss.backward()
+    grads = {name: p.grad.clone() for name, p in model.named_parameters()}
+    return {"loss": loss.item(), "grads": grads, "model": model}
+
+
 WRONG_SOLUTIONS = [
     ("efficiency.five_steps", "train", train_only_the_head),
     ("efficiency.five_steps", "train", train_without_backward),
+    ("efficiency.five_steps", "train", train_with_a_new_optimiser_every_step),
+    ("efficiency.five_steps", "train", train_clearing_gradients_after_the_step),
     ("efficiency.grad_accumulation", "accumulate_gradients", accumulate_without_dividing),
     ("efficiency.grad_accumulation", "accumulate_gradients", accumulate_always_dividing_by_k),
     ("efficiency.grad_accumulation", "accumulate_gradients", accumulate_without_checking_k),
@@ -251,6 +382,17 @@ WRONG_SOLUTIONS = [
     ("efficiency.result_cache", "serve_with_cache", serve_without_cache),
     ("efficiency.result_cache", "serve_with_cache", serve_with_unbounded_cache),
     ("efficiency.result_cache", "serve_with_cache", serve_with_fifo_eviction),
+    ("efficiency.result_cache", "serve_with_cache", serve_with_lfu_eviction),
+    ("efficiency.grad_accumulation", "accumulate_gradients", accumulate_onto_stale_gradients),
+    ("efficiency.grad_accumulation", "accumulate_gradients", accumulate_in_training_mode),
+    (
+        "efficiency.quantize",
+        "quantize_and_evaluate",
+        quantize_a_copy_but_predict_with_the_original,
+    ),
+    ("efficiency.prune", "prune_linear_layers", prune_every_weight_tensor),
+    ("efficiency.prune", "prune_linear_layers", prune_biases_too),
     ("efficiency.checkpointing", "checkpointed_gradients", checkpointing_never_enabled),
     ("efficiency.checkpointing", "checkpointed_gradients", checkpointing_in_eval_mode),
+    ("efficiency.checkpointing", "checkpointed_gradients", checkpointing_onto_stale_gradients),
 ]

@@ -128,6 +128,85 @@ def topk_without_normalisation(model, image_path, class_names, k=3):
     ]
 
 
+def _digit_loader(train_dir, batch_size):
+    data = datasets.ImageFolder(train_dir, transform=transforms_without_augmentation(True))
+    return DataLoader(data, batch_size=batch_size, shuffle=True)
+
+
+def fine_tune_training_the_frozen_backbone(
+    model, train_dir, epochs=1, batch_size=64, learning_rate=1e-3, freeze_backbone=True
+):
+    """Accepts freeze_backbone but hands every parameter to the optimizer anyway."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+    model.train()
+    for _ in range(epochs):
+        for images, labels in _digit_loader(train_dir, batch_size):
+            loss = torch.nn.functional.cross_entropy(model(images), labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return model.eval()
+
+
+def fine_tune_frozen_but_in_train_mode(
+    model, train_dir, epochs=1, batch_size=64, learning_rate=1e-3, freeze_backbone=True
+):
+    """Freezes the weights but leaves BatchNorm in training mode: its statistics drift."""
+    if freeze_backbone:
+        for name, parameter in model.named_parameters():
+            parameter.requires_grad = name.startswith("fc.")
+    optimizer = torch.optim.AdamW(
+        [p for p in model.parameters() if p.requires_grad], lr=learning_rate
+    )
+    model.train()
+    for _ in range(epochs):
+        for images, labels in _digit_loader(train_dir, batch_size):
+            loss = torch.nn.functional.cross_entropy(model(images), labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return model.eval()
+
+
+def fine_tune_softmax_into_cross_entropy(
+    model, train_dir, epochs=1, batch_size=64, learning_rate=1e-3, freeze_backbone=True
+):
+    """Feeds softmax probabilities to cross_entropy, which applies log-softmax itself."""
+    model.requires_grad_(False)
+    model.fc.requires_grad_(True)
+    optimizer = torch.optim.AdamW(model.fc.parameters(), lr=learning_rate)
+    model.eval()
+    for _ in range(epochs):
+        for images, labels in _digit_loader(train_dir, batch_size):
+            loss = torch.nn.functional.cross_entropy(model(images).softmax(dim=1), labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return model
+
+
+def fine_tune_never_zeroing_gradients(
+    model, train_dir, epochs=1, batch_size=64, learning_rate=1e-3, freeze_backbone=True
+):
+    """Never calls zero_grad: every step adds to the gradients of all earlier steps."""
+    model.requires_grad_(False)
+    model.fc.requires_grad_(True)
+    optimizer = torch.optim.AdamW(model.fc.parameters(), lr=learning_rate)
+    model.eval()
+    for _ in range(epochs):
+        for images, labels in _digit_loader(train_dir, batch_size):
+            torch.nn.functional.cross_entropy(model(images), labels).backward()
+            optimizer.step()
+    return model
+
+
+TRAINING_MISTAKES = [
+    fine_tune_training_the_frozen_backbone,
+    fine_tune_frozen_but_in_train_mode,
+    fine_tune_softmax_into_cross_entropy,
+    fine_tune_never_zeroing_gradients,
+]
+
 WRONG_SOLUTIONS = [
     ("resnet.transforms", "build_transforms", transforms_without_normalisation),
     ("resnet.transforms", "build_transforms", transforms_without_augmentation),
@@ -138,6 +217,8 @@ WRONG_SOLUTIONS = [
     ("resnet.head", "replace_head", head_with_hard_coded_width),
     ("resnet.head", "replace_head", head_appended_after_the_old_one),
     ("resnet.fine_tune", "fine_tune", fine_tune_without_step),
+    ("resnet.fine_tune", "fine_tune", fine_tune_training_the_frozen_backbone),
+    ("resnet.fine_tune", "fine_tune", fine_tune_frozen_but_in_train_mode),
     ("resnet.confusion", "confusion_matrix", confusion_transposed),
     ("resnet.confusion", "confusion_matrix", confusion_without_repeats),
     ("resnet.topk", "predict_topk", topk_of_logits),

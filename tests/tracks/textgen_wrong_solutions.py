@@ -124,6 +124,21 @@ def chat_prompt_without_the_generation_prompt(tokenizer, messages):
     return tokenizer.apply_chat_template(messages, tokenize=False)
 
 
+def sample_with_a_fixed_global_seed(
+    logits, temperature=1.0, top_k=0, top_p=1.0, num_samples=1, seed=0
+):
+    """Seeds the global generator with a constant: every seed gives the same draws."""
+    from transformers import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
+
+    filtered = TemperatureLogitsWarper(temperature)(None, logits.clone())
+    if top_k > 0:
+        filtered = TopKLogitsWarper(top_k)(None, filtered)
+    if top_p < 1.0:
+        filtered = TopPLogitsWarper(top_p)(None, filtered)
+    torch.manual_seed(0)
+    return torch.multinomial(filtered.softmax(dim=-1), num_samples, replacement=True)
+
+
 WRONG_SOLUTIONS = [
     ("textgen.client", "generate", generate_with_the_removed_api),
     ("textgen.client", "generate", generate_without_retries),
@@ -132,6 +147,7 @@ WRONG_SOLUTIONS = [
     ("textgen.sampling", "top_p_filter", top_p_dropping_the_crossing_token),
     ("textgen.sampling", "top_k_filter", top_k_keeping_k_plus_one),
     ("textgen.sampling", "sample", sample_ignoring_the_filters),
+    ("textgen.sampling", "sample", sample_with_a_fixed_global_seed),
     ("textgen.kv_cache", "greedy_generate", cache_loop_feeding_everything),
     ("textgen.kv_cache", "greedy_generate", cache_loop_without_the_cache),
     ("textgen.perplexity", "perplexity", perplexity_without_the_shift),

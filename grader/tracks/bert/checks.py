@@ -15,7 +15,7 @@ from grader.engine.expect import describe, expect_keys, expect_number, expect_te
 from grader.engine.resources import build
 from grader.engine.spec import CheckFailure, Ref, check
 from grader.engine.student import Student
-from grader.engine.wire import ModuleState
+from grader.engine.wire import ModuleState, Opaque
 from grader.tracks.bert.data import load_split
 
 TOKENIZER = Ref.of("bert.tokenizer")
@@ -42,17 +42,33 @@ def unseen_texts(count: int, seed: int) -> list[str]:
 # --- bert.fix_script -------------------------------------------------------------------
 
 
+# With this head (seed 1), the class of these texts flips when [CLS] and [SEP] are left
+# out: the classifier reads the first position, which must be [CLS].
+FLIPS_WITHOUT_SPECIAL_TOKENS = [
+    "My package sat in a warehouse for three weeks with no updates.",
+    "The camera takes crisp night photos that my old phone could only dream of.",
+    "The flight attendants were genuinely kind to my nervous toddler.",
+]
+
+
 @check("bert.fix_script", points=1)
 def classify_text_returns_the_class_id(student: Student) -> None:
     """returns the model's class id for one text, as an int"""
     model = Ref.of("bert.classifier", seed=1, head_std=0.5)
-    for text in ["This movie was great", "The soup was cold and bland."]:
+    texts = ["This movie was great", "The soup was cold and bland.", *FLIPS_WITHOUT_SPECIAL_TOKENS]
+    for text in texts:
         got = student.call("classify_text", model, TOKENIZER, text)
         want = int(trusted_probabilities(model, [text]).argmax(dim=-1).item())
         if isinstance(got.value, bool) or not isinstance(got.value, int):
             raise fail(got.call, describe(got.value), f"a Python int (class id), here {want}")
         if got.value != want:
-            raise fail(got.call, str(got.value), str(want))
+            raise fail(
+                got.call,
+                str(got.value),
+                str(want),
+                "encode as the tokenizer does by default: [CLS] text [SEP], with the "
+                "attention mask; the head reads the [CLS] position",
+            )
 
 
 @check("bert.fix_script", points=1)
@@ -155,8 +171,10 @@ def predicts_in_eval_mode(student: Student) -> None:
 
 @check("bert.predict", points=1)
 def does_not_track_gradients(student: Student) -> None:
-    """does not build an autograd graph while predicting"""
-    got, _, probabilities = _call_predict(student, Ref.of("bert.classifier", seed=5), ["Fine."])
+    """does not build an autograd graph while predicting (not even one detached afterwards)"""
+    # This model raises if its forward pass runs with autograd enabled.
+    model = Ref.of("bert.classifier", seed=5, refuse_autograd=True)
+    got, _, probabilities = _call_predict(student, model, ["Fine."])
     if isinstance(probabilities, torch.Tensor) and probabilities.requires_grad:
         raise fail(
             got.call,
@@ -170,7 +188,8 @@ def does_not_track_gradients(student: Student) -> None:
 def predicts_unseen_mixed_batches(student: Student) -> None:
     """matches the real model on unseen batches"""
     model = Ref.of("bert.classifier", seed=6, head_std=0.5)
-    texts = [*unseen_texts(7, seed=11), "Meh."]
+    # The last text is longer than the model's 512 positions: it must be truncated.
+    texts = [*unseen_texts(7, seed=11), "Meh.", "It was fine, really. " * 130]
     got, labels, probabilities = _call_predict(student, model, texts)
     want = trusted_probabilities(model, texts)
     expect_tensor(got.call, probabilities, want, "probabilities", atol=1e-4)
@@ -179,16 +198,36 @@ def predicts_unseen_mixed_batches(student: Student) -> None:
 
 # --- bert.fine_tune --------------------------------------------------------------------
 # The public check is quick feedback in the notebook (a few seconds): the loop learns a small
-# set and trains the encoder too. The hidden check is the real bar (about 35 s): all 600
-# training sentences, judged on the held-out test split.
+# set and trains the encoder too. The hidden check is the real bar: the learner's function
+# gets two thirds of the training sentences and is judged on sentences it never receives
+# (the other third and the whole test split). The bar comes from the reference recipe's
+# spread over shuffle seeds, measured by benchmarks/training_bars.py (README).
 
 FIT_SENTENCES = 48
 FIT_ACCURACY = 0.85
-TARGET_ACCURACY = 0.85
+# Measured (benchmarks/training_bars.py, README): the reference over five shuffle seeds
+# 0.786-0.814 on the 290 held-out sentences, a plain constant-rate DataLoader loop 0.759;
+# broken recipes 0.49 (learning rate 1e-2) and 0.55 (head only). One sentence is 0.0034.
+TARGET_ACCURACY = 0.7
 AN_ENCODER_WEIGHT = "bert.encoder.layer.0.attention.self.query.weight"
 TRAINING_HINT = (
     "check the learning rate, zero_grad before backward, and that the loss uses the labels"
 )
+
+
+def target_split() -> tuple[list[str], list[int], list[str], list[str]]:
+    """(train texts, train labels, held-out texts, held-out labels) of the hidden check: every
+    third training sentence and the whole test split are held out."""
+    texts, labels = load_split("train")
+    test_texts, test_labels = load_split("test")
+    kept = [i for i in range(len(texts)) if i % 3 != 2]
+    held = [i for i in range(len(texts)) if i % 3 == 2]
+    return (
+        [texts[i] for i in kept],
+        [labels[i] for i in kept],
+        [texts[i] for i in held] + test_texts,
+        [labels[i] for i in held] + test_labels,
+    )
 
 
 def accuracy_of(state: ModuleState, texts: list[str], labels: list[int]) -> float:
@@ -236,15 +275,14 @@ def fits_a_small_training_set(student: Student) -> None:
 
 @check("bert.fine_tune", points=3, hidden=True, timeout_s=300)
 def reaches_the_target_accuracy(student: Student) -> None:
-    """trained on all 600 sentences, reaches 0.85 accuracy on the held-out test split"""
-    texts, labels = load_split("train")
+    """trained on 400 sentences, reaches 0.7 accuracy on 290 sentences it never saw"""
+    texts, labels, held_out_texts, held_out_labels = target_split()
     call, state = _fine_tuned(student, texts, labels)
-    held_out_texts, held_out_labels = load_split("test")
     accuracy = accuracy_of(state, held_out_texts, held_out_labels)
     if accuracy < TARGET_ACCURACY:
         raise fail(
             call,
-            f"test accuracy {accuracy:.3f}",
+            f"accuracy {accuracy:.3f} on {len(held_out_texts)} held-out sentences",
             f"at least {TARGET_ACCURACY}",
             TRAINING_HINT,
         )
@@ -282,8 +320,12 @@ def matches_scikit_learn(student: Student) -> None:
 
 @check("bert.metrics", points=1)
 def handles_a_class_never_predicted(student: Student) -> None:
-    """counts a class that is never predicted as F1 = 0, without dividing by zero"""
+    """counts a class never predicted, or absent altogether, as F1 = 0, without dividing by zero"""
     _expect_metrics(student, [0, 1, 1, 2, 2, 2], [0, 1, 1, 1, 1, 1], 3)
+    # Classes 2 and 3 occur in neither labels nor predictions: macro-F1 still averages
+    # over all four (scikit-learn with labels=range(4)), so it is half the two-class one.
+    _expect_metrics(student, [0, 1, 1, 0, 1], [0, 1, 0, 0, 1], 4)
+    _expect_metrics(student, [1], [1], 2)  # one example: accuracy 1, not 1/2
 
 
 @check("bert.metrics", points=1, hidden=True)
@@ -318,6 +360,9 @@ def reloaded_model_predicts_the_same(student: Student) -> None:
     state = got.value[0]
     if not isinstance(state, ModuleState):
         raise fail(got.call, describe(state), "the reloaded model as its first element")
+    tokenizer = got.value[1]
+    if not isinstance(tokenizer, Opaque) or "Tokenizer" not in tokenizer.type_name:
+        raise fail(got.call, describe(tokenizer), "the reloaded tokenizer as its second element")
     original = build(model).state_dict()
     missing = sorted(set(original) - set(state.state_dict))
     if missing:

@@ -75,10 +75,26 @@ def expect_grads(call: str, got: Any, want: dict[str, torch.Tensor], why: str) -
 # --- efficiency.five_steps -------------------------------------------------------------
 
 
+STEP_LOSS_TOLERANCE = 1e-4  # per loss; float noise is about 1e-6
+
+
+def trusted_adamw_losses(
+    model: torch.nn.Module, texts: list[str], labels: list[int], steps: int, learning_rate: float
+) -> list[float]:
+    """The losses of ``steps`` full-batch steps of one AdamW optimiser, computed here."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+    losses = []
+    for _ in range(steps):
+        loss, _ = trusted_loss_and_grads(model, texts, labels)  # zero_grad, forward, backward
+        optimizer.step()
+        losses.append(loss)
+    return losses
+
+
 @check("efficiency.five_steps", points=2)
 def loss_falls_and_every_parameter_learns(student: Student) -> None:
-    """the loss starts at the true cross-entropy, falls, and every parameter is updated"""
-    model = Ref.of("efficiency.classifier", seed=1, dropout=False)
+    """the loss starts at the true cross-entropy, falls as with one AdamW, every parameter learns"""
+    model = Ref.of("efficiency.classifier", seed=1, dropout=False, stale_grads=True)
     texts, labels = sample("train", 0, 8)
     got = student.call("train", model, TOKENIZER, texts, labels, 4, 1e-4)
     result = expect_keys(got.call, got.value, ("losses", "model"), "the result")
@@ -101,6 +117,15 @@ def loss_falls_and_every_parameter_learns(student: Student) -> None:
             "a loss that falls over the steps",
             "each step needs zero_grad, backward, then optimizer.step",
         )
+    want = trusted_adamw_losses(build(model), texts, labels, len(losses), 1e-4)
+    if max(abs(a - b) for a, b in zip(losses, want, strict=True)) > STEP_LOSS_TOLERANCE:
+        raise fail(
+            got.call,
+            f"losses {[round(loss, 5) for loss in losses]}",
+            f"{[round(loss, 5) for loss in want]}, one AdamW optimiser kept across the steps",
+            "make the optimiser once, before the loop (its moments carry over between "
+            "steps), and clear the gradients the model arrives with before each backward",
+        )
     state = expect_module(result["model"], got.call, "the trained model under 'model'")
     before = build(model).state_dict()
     for name, _ in build(model).named_parameters():
@@ -117,7 +142,8 @@ def loss_falls_and_every_parameter_learns(student: Student) -> None:
 
 
 def _expect_accumulation(student: Student, count: int, k: int, seed: int) -> None:
-    model = Ref.of("efficiency.classifier", seed=seed)
+    # The model arrives in training mode with gradients left from earlier work in .grad.
+    model = Ref.of("efficiency.classifier", seed=seed, train_mode=True, stale_grads=True)
     texts, labels = sample("train", 10 * seed, count)
     got = student.call("accumulate_gradients", model, TOKENIZER, texts, labels, k)
     _, want = trusted_loss_and_grads(build(model).eval(), texts, labels)
@@ -125,7 +151,8 @@ def _expect_accumulation(student: Student, count: int, k: int, seed: int) -> Non
         got.call,
         got.value,
         want,
-        f"the sum over micro-batches must equal one batch of {count}: weight each micro-batch's "
+        f"the sum over micro-batches must equal one batch of {count}: clear the gradients the "
+        "model arrives with, put it in eval mode (dropout off), and weight each micro-batch's "
         "mean loss by its share of the examples (1/k when they are equal)",
     )
 
@@ -144,7 +171,9 @@ def matches_with_unequal_micro_batches(student: Student) -> None:
 
 @check("efficiency.grad_accumulation", points=1)
 def rejects_a_bad_number_of_micro_batches(student: Student) -> None:
-    """k <= 0 or k larger than the batch raises ValueError"""
+    """k <= 0 or k larger than the batch raises ValueError; k = 1 and k = batch size work"""
+    _expect_accumulation(student, count=3, k=1, seed=4)
+    _expect_accumulation(student, count=3, k=3, seed=4)
     texts, labels = sample("train", 0, 4)
     for k in (0, -2, 5):
         expect_value_error(
@@ -242,7 +271,10 @@ def float32_reference() -> tuple[int, float]:
 def smaller_and_as_accurate(student: Student) -> None:
     """the int8 model is at least 2x smaller and loses at most 2 points of test accuracy"""
     texts, labels = load_split("test")
-    got = student.call("quantize_and_evaluate", Ref.of("efficiency.fine_tuned"), TOKENIZER, texts)
+    # The model refuses a forward pass while every Linear in it is still float32: the
+    # predictions must come from the quantized copy, not the model handed in.
+    model = Ref.of("efficiency.fine_tuned", refuse_float_forward=True)
+    got = student.call("quantize_and_evaluate", model, TOKENIZER, texts)
     result = expect_keys(got.call, got.value, ("size_bytes", "predictions"), "the report")
     fp32_bytes, fp32_accuracy = float32_reference()
     size = result["size_bytes"]
@@ -288,6 +320,25 @@ def trusted_pruned(model: Ref, sparsity: float) -> dict[str, torch.Tensor]:
     }
 
 
+def expect_pruned(
+    call: str, got: Any, want: torch.Tensor, original: torch.Tensor, name: str
+) -> None:
+    """``got`` must be ``original`` with as many of its smallest-magnitude weights zeroed as
+    torch's own pruning zeroes (``want``). Weights tied at the cut-off magnitude may be
+    chosen either way: which of two equal magnitudes goes is not part of the spec."""
+    why = "prune each Linear separately by L1 magnitude (prune.l1_unstructured)"
+    got = expect_tensor(call, got, want, name, atol=float("inf"), why=why)  # type and shape
+    count = int((want == 0).sum())
+    if int((got == 0).sum()) != count:
+        raise fail(call, f"{name} with {int((got == 0).sum())} zeros", f"{count} zeros", why)
+    kept = got != 0
+    expect_tensor(call, got[kept], original[kept], f"kept weights of {name}", why=why)
+    if count:
+        cut = original.abs().flatten().kthvalue(count).values
+        if bool((original[~kept].abs() > cut).any()) or bool((original[kept].abs() < cut).any()):
+            raise fail(call, f"{name} zeroes weights larger than kept ones", "the smallest", why)
+
+
 @check("efficiency.prune", points=2)
 def prunes_the_smallest_weights_permanently(student: Student) -> None:
     """permanent=True zeroes the 30 % smallest weights of every Linear, with no masks left"""
@@ -302,14 +353,20 @@ def prunes_the_smallest_weights_permanently(student: Student) -> None:
             "plain weights with the zeros baked in",
             "call prune.remove(module, 'weight') to make the pruning permanent",
         )
-    for name, want in trusted_pruned(model, 0.3).items():
-        expect_tensor(
-            got.call,
-            state.state_dict.get(name),
-            want,
-            name,
-            why="prune each Linear separately by L1 magnitude (prune.l1_unstructured)",
-        )
+    pruned = trusted_pruned(model, 0.3)
+    original = build(model).state_dict()
+    for name, want in pruned.items():
+        expect_pruned(got.call, state.state_dict.get(name), want, original[name], name)
+    for name, want in original.items():
+        if name not in pruned:  # biases, embeddings, LayerNorm: outside the spec
+            expect_tensor(
+                got.call,
+                state.state_dict.get(name),
+                want,
+                name,
+                why="prune only the weight of each nn.Linear: biases, embeddings and "
+                "LayerNorm stay as they are",
+            )
 
 
 @check("efficiency.prune", points=1)
@@ -329,7 +386,12 @@ def keeps_masks_when_not_permanent(student: Student) -> None:
 
 @check("efficiency.prune", points=1)
 def rejects_sparsity_out_of_range(student: Student) -> None:
-    """a sparsity outside [0, 1) raises ValueError"""
+    """a sparsity outside [0, 1) raises ValueError; 0 is allowed and changes nothing"""
+    model = Ref.of("efficiency.classifier", seed=5)
+    got = student.call("prune_linear_layers", model, 0.0, True)
+    state = expect_module(got.value, got.call, "the model, unpruned")
+    for name, want in build(model).state_dict().items():
+        expect_tensor(got.call, state.state_dict.get(name), want, name, why="0 % prunes nothing")
     for sparsity in (1.0, -0.1, 1.5):
         expect_value_error(
             student,
@@ -395,10 +457,19 @@ def repeats_do_no_model_work(student: Student) -> None:
     _expect_cache(student, seed=7, requests=REQUESTS, max_entries=10)
 
 
+# On these, least recently used differs from least frequently used (A is used most but
+# longest ago when C arrives) and from first in, first out (A is oldest but just used).
+LRU_NOT_LFU = ["A good one.", "A good one.", "A good one.", "Bad.", "Fine.", "Bad.", "A good one."]
+LRU_NOT_FIFO = ["Alpha.", "Beta.", "Alpha.", "Gamma.", "Alpha.", "Beta.", "Gamma."]
+
+
 @check("efficiency.result_cache", points=1)
 def evicts_the_least_recently_used(student: Student) -> None:
-    """with room for 2 entries, the least recently used one is evicted"""
+    """with room for 2 entries, the least recently used one is evicted (not the rarest or oldest)"""
     _expect_cache(student, seed=7, requests=REQUESTS, max_entries=2)
+    _expect_cache(student, seed=7, requests=LRU_NOT_LFU, max_entries=2)
+    _expect_cache(student, seed=7, requests=LRU_NOT_FIFO, max_entries=2)
+    _expect_cache(student, seed=7, requests=LRU_NOT_FIFO, max_entries=1)  # smallest valid
 
 
 @check("efficiency.result_cache", points=1)
@@ -416,7 +487,9 @@ def rejects_an_empty_cache(student: Student) -> None:
 @check("efficiency.checkpointing", points=2)
 def same_gradients_with_recomputation(student: Student) -> None:
     """same loss and gradients as without checkpointing, and every layer is recomputed"""
-    model = Ref.of("efficiency.classifier", seed=8, dropout=False, count_layers=True)
+    model = Ref.of(
+        "efficiency.classifier", seed=8, dropout=False, count_layers=True, stale_grads=True
+    )
     texts, labels = sample("train", 80, 6)
     got = student.call("checkpointed_gradients", model, TOKENIZER, texts, labels)
     result = expect_keys(got.call, got.value, ("loss", "grads", "model"), "the result")

@@ -47,6 +47,29 @@ def count_layer_calls(model: Any) -> Any:
     return model
 
 
+def _refuse_float_forward(module: Any, args: Any) -> None:
+    """Forward pre-hook: refuse to run while every nn.Linear is still a float32 nn.Linear
+    (so predictions claimed for a quantized model cannot come from the float one)."""
+    import torch
+
+    linears = [m for m in module.modules() if type(m) is torch.nn.Linear]
+    if linears and all(m.weight.dtype == torch.float32 for m in linears):
+        raise RuntimeError(
+            "this forward pass ran on the float32 model (every nn.Linear still float32): "
+            "predict with the quantized copy"
+        )
+
+
+def with_stale_grads(model: Any) -> Any:
+    """Fill every parameter's .grad with leftovers, as after earlier training."""
+    import torch
+
+    generator = torch.Generator().manual_seed(1234)
+    for parameter in model.parameters():
+        parameter.grad = torch.randn(parameter.shape, generator=generator)  # larger than real ones
+    return model
+
+
 def without_dropout(model: Any) -> Any:
     """Set every dropout probability to 0, so train mode is deterministic."""
     import torch
@@ -64,13 +87,17 @@ def classifier(
     head_std: float = 0.02,
     dropout: bool = True,
     count_layers: bool = False,
+    stale_grads: bool = False,
 ) -> Any:
-    """MiniLM with a seeded two-class head; optionally without dropout, or counting layer calls."""
+    """MiniLM with a seeded two-class head; optionally without dropout, counting layer calls,
+    or arriving with stale gradients in ``.grad``."""
     model = bert_classifier(seed=seed, train_mode=train_mode, head_std=head_std)
     if not dropout:
         without_dropout(model)
     if count_layers:
         count_layer_calls(model)
+    if stale_grads:
+        with_stale_grads(model)
     return model
 
 
@@ -125,14 +152,17 @@ def _fine_tune(epochs: int = 3, batch_size: int = 16, learning_rate: float = 1e-
 
 
 @resource("efficiency.fine_tuned", fresh=True)
-def fine_tuned() -> Any:
-    """The fine-tuned MiniLM sentiment classifier, in eval mode, loaded from the cache."""
+def fine_tuned(refuse_float_forward: bool = False) -> Any:
+    """The fine-tuned MiniLM sentiment classifier, in eval mode, loaded from the cache;
+    ``refuse_float_forward`` makes it refuse to predict until its Linear layers are quantized."""
     from transformers import BertForSequenceClassification
 
     with quiet_transformers():
         model = BertForSequenceClassification.from_pretrained(
             fine_tuned_folder(), use_safetensors=True
         )
+    if refuse_float_forward:
+        model.register_forward_pre_hook(_refuse_float_forward)
     return model.eval()
 
 

@@ -264,6 +264,14 @@ def sampling_follows_the_filtered_distribution(student: Student) -> None:
         "ids drawn with the same seed",
         why="seed a torch.Generator with `seed` and pass it to torch.multinomial",
     )
+    other = student.call("sample", logits, 0.8, top_k=20, top_p=0.95, num_samples=50, seed=8)
+    if isinstance(other.value, torch.Tensor) and torch.equal(other.value, again.value):
+        raise fail(
+            other.call,
+            "the same 50 ids as with seed=7",
+            "other draws for another seed",
+            "the seed argument is ignored: seed a torch.Generator with `seed`",
+        )
 
 
 @check("textgen.sampling", points=1, hidden=True)
