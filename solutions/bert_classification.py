@@ -80,9 +80,10 @@ def fine_tune(
     steps = epochs * ((len(texts) + batch_size - 1) // batch_size)
     # Linear warm-up over the first 10 % of steps, then linear decay to zero.
     warmup = max(1, steps // 10)
+    decay = max(1, steps - warmup)  # one step in all leaves no decay steps: avoid 0 / 0
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer,
-        lambda step: min((step + 1) / warmup, max(0.0, (steps - step) / (steps - warmup))),
+        lambda step: min((step + 1) / warmup, max(0.0, (steps - step) / decay)),
     )
     model.train()  # dropout on while learning
     random.Random(0).shuffle(order)
