@@ -53,6 +53,7 @@ ITEMS: dict[str, Callable[[], object]] = {
 TRACK_ITEMS: dict[str, tuple[str, ...]] = {
     "bert": ("bert",),
     "efficiency": ("bert", "sentiment-classifier"),
+    "internals": ("bert", "llm"),
     "resnet": ("digits", "resnet18"),
     "textgen": ("llm",),
 }

@@ -1,0 +1,41 @@
+"""Trusted objects the LLM internals checks hand to learner code: the real SmolLM2-135M and
+MiniLM models, in float32 and eval mode. Fresh copies, since learner code may mutate them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.engine.resources import resource
+from grader.models.quiet import quiet_transformers
+from grader.models.registry import resolve
+
+
+@resource("internals.llm", fresh=True)
+def llm() -> Any:
+    """SmolLM2-135M (Llama architecture) in float32, eval mode."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    with quiet_transformers():
+        model = AutoModelForCausalLM.from_pretrained(resolve("llm"), dtype=torch.float32)
+    return model.eval()
+
+
+@resource("internals.minilm", fresh=True)
+def minilm() -> Any:
+    """all-MiniLM-L6-v2 (a 6-layer BERT encoder) in float32, eval mode."""
+    import torch
+    from transformers import AutoModel
+
+    with quiet_transformers():
+        model = AutoModel.from_pretrained(resolve("bert"), dtype=torch.float32)
+    return model.eval()
+
+
+# --- group A resources (attention, rmsnorm, rope, gqa) ---------------------------------
+
+
+# --- group B resources (swiglu, decoder_block, from_state_dict) -------------------------
+
+
+# --- group C resources (left_padding, accounting, bert_attention) -----------------------
