@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 from grader.authoring.assemble import THEORY_POINTS
 from grader.bank import load_bank
+from grader.engine.catalog import load_tracks
 from tests.browser.jupyterlab import LabServer, running_lab
 from tests.submissions import solved, student_notebook, write
 
@@ -67,7 +68,7 @@ def test_formgrader_lists_and_opens_autograded_work(
 
     # Every assignment of the course, and the two submissions of the graded one.
     assignments = formgrader.locator("#main-table")
-    for name in ("bert", "efficiency", "resnet", "textgen"):
+    for name in load_tracks():
         expect(assignments.get_by_role("link", name=name, exact=True)).to_be_visible()
     row = assignments.locator("tr", has=formgrader.get_by_role("link", name=ASSIGNMENT))
     row.get_by_role("link", name="2").click()
