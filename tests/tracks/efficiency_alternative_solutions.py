@@ -92,12 +92,84 @@ def checkpointed_with_autograd_grad(model, tokenizer, texts, labels):
     return {"loss": loss.item(), "grads": dict(zip(names, grads, strict=True)), "model": model}
 
 
+def mixed_precision_with_the_models_own_loss(
+    model, tokenizer, texts, labels, dtype="bfloat16", learning_rate=1e-4
+):
+    """The model's own loss (labels=) under autocast, no GradScaler on the CPU at all, and
+    plain SGD: any optimizer step is a step."""
+    device_type = next(model.parameters()).device.type
+    allowed = {"bfloat16"} | ({"float16"} if device_type == "cuda" else set())
+    if dtype not in allowed:
+        raise ValueError(f"cannot autocast to {dtype} on {device_type}")
+    inputs = tokenizer(texts, padding="longest", return_tensors="pt")
+    with torch.autocast(device_type=device_type, dtype=getattr(torch, dtype)):
+        output = model(**inputs, labels=torch.as_tensor(labels))
+    model.zero_grad(set_to_none=True)
+    output.loss.backward()
+    torch.optim.SGD(model.parameters(), lr=learning_rate).step()
+    return {"loss": output.loss.item(), "logits_dtype": str(output.logits.dtype), "model": model}
+
+
+def quantize_a_deep_copy_in_place(model):
+    """quantize_dynamic on a deep copy, in place, with the qconfigs named per module type."""
+    import copy
+    import warnings
+
+    from torch.ao.quantization import quantize_dynamic
+    from torch.ao.quantization.qconfig import (
+        float_qparams_weight_only_qconfig,
+        per_channel_dynamic_qconfig,
+    )
+
+    copied = copy.deepcopy(model).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        quantize_dynamic(
+            copied,
+            {
+                torch.nn.Embedding: float_qparams_weight_only_qconfig,
+                torch.nn.Linear: per_channel_dynamic_qconfig,
+            },
+            inplace=True,
+        )
+    return copied
+
+
+def quantize_and_evaluate_text_by_text(model, tokenizer, texts):
+    """Predicts one text at a time, and measures the size from a file on disk."""
+    import os
+    import tempfile
+
+    quantized = quantize_a_deep_copy_in_place(model)
+    with torch.inference_mode():
+        predictions = [
+            int(quantized(**tokenizer(text, return_tensors="pt")).logits[0].argmax())
+            for text in texts
+        ]
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "int8.pt")
+        torch.save(quantized.state_dict(), path)
+        size = os.path.getsize(path)
+    return {"size_bytes": size, "predictions": torch.tensor(predictions)}
+
+
 ALTERNATIVE_SOLUTIONS = [
     (
         "efficiency.five_steps",
         {"training_step": training_step_with_set_to_none, "train": train_with_a_while_loop},
     ),
     ("efficiency.grad_accumulation", {"accumulate_gradients": accumulate_with_autograd_grad}),
+    (
+        "efficiency.mixed_precision",
+        {"mixed_precision_step": mixed_precision_with_the_models_own_loss},
+    ),
+    (
+        "efficiency.quantize",
+        {
+            "quantize_int8": quantize_a_deep_copy_in_place,
+            "quantize_and_evaluate": quantize_and_evaluate_text_by_text,
+        },
+    ),
     ("efficiency.prune", {"prune_linear_layers": prune_with_a_threshold}),
     ("efficiency.result_cache", {"serve_with_cache": serve_with_a_plain_dict}),
     ("efficiency.checkpointing", {"checkpointed_gradients": checkpointed_with_autograd_grad}),

@@ -75,7 +75,54 @@ def greedy_generate_no_cache_by_slicing(model, input_ids, max_new_tokens):
     return sequence
 
 
+def generate_with_a_hand_written_retry_loop(
+    client, model, prompt, max_tokens=64, temperature=0.0, timeout=30.0, retries=2
+):
+    """Retries by hand: the client's own retries off, one attempt per loop turn."""
+    import openai
+
+    if max_tokens <= 0 or prompt.strip() == "":
+        raise ValueError("need a non-empty prompt and max_tokens > 0")
+    once = client.with_options(max_retries=0, timeout=timeout)
+    last_error = None
+    for _attempt in range(retries + 1):
+        try:
+            reply = once.chat.completions.create(
+                model=model,
+                messages=[{"role": "user", "content": prompt}],
+                max_tokens=max_tokens,
+                temperature=temperature,
+            )
+            return reply.choices[0].message.content or ""
+        except openai.APIConnectionError as error:  # APITimeoutError is a subclass
+            last_error = error
+    raise RuntimeError(
+        f"cannot reach {client.base_url} ({last_error!r}); is `mlkata serve` running?"
+    )
+
+
+def stream_collected_with_a_generator(client, model, prompt, max_tokens=64, temperature=0.0):
+    """Joins a generator of the deltas' text, skipping empty ones."""
+    stream = client.chat.completions.create(
+        model=model,
+        messages=[{"role": "user", "content": prompt}],
+        max_tokens=max_tokens,
+        temperature=temperature,
+        stream=True,
+    )
+    return "".join(
+        choice.delta.content for chunk in stream for choice in chunk.choices if choice.delta.content
+    )
+
+
 ALTERNATIVE_SOLUTIONS = [
+    (
+        "textgen.client",
+        {
+            "generate": generate_with_a_hand_written_retry_loop,
+            "generate_stream": stream_collected_with_a_generator,
+        },
+    ),
     ("textgen.sampling", {"sample": sample_by_inverse_cdf}),
     (
         "textgen.kv_cache",
