@@ -46,6 +46,76 @@ def scaled_dot_product_attention(
     ### END SOLUTION
 
 
+# %% [exercise internals.rmsnorm]
+def rms_norm(hidden: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
+    """Llama's RMSNorm over the last dimension: weight * x / sqrt(mean(x^2) + eps)."""
+    ### BEGIN SOLUTION
+    x = hidden.float()  # (..., C): bf16 and fp16 inputs are normalised in float32
+    mean_square = x.pow(2).mean(dim=-1, keepdim=True)  # (..., 1): no mean is subtracted
+    normalised = x * torch.rsqrt(mean_square + eps)  # (..., C): eps inside the square root
+    # Llama casts back to the input dtype *before* the weight: bf16 in, bf16 out.
+    return weight * normalised.to(hidden.dtype)  # (..., C)
+    ### END SOLUTION
+
+
+# %% [exercise internals.rope]
+def rope_cos_sin(
+    positions: torch.Tensor, head_dim: int, theta: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """cos and sin of the rotation angles, each (T, D), for integer positions (T,)."""
+    ### BEGIN SOLUTION
+    # Pair i of the head (dims i and i + D/2) turns at frequency theta^(-2i/D).
+    exponents = torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim  # (D/2,)
+    inv_freq = 1.0 / theta**exponents  # (D/2,)
+    angles = positions.float()[:, None] * inv_freq[None, :]  # (T, D/2)
+    angles = torch.cat([angles, angles], dim=-1)  # (T, D): both halves of a pair share it
+    return angles.cos(), angles.sin()  # (T, D), (T, D)
+    ### END SOLUTION
+
+
+def apply_rope(
+    q: torch.Tensor, k: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Rotate q (B, H, T, D) and k (B, K, T, D) by the angles of cos, sin (T, D)."""
+    ### BEGIN SOLUTION
+    half = q.shape[-1] // 2
+    # rotate_half: (x1, x2) -> (-x2, x1), pairing dim i with dim i + D/2 (not 2i with 2i+1).
+    q_half = torch.cat([-q[..., half:], q[..., :half]], dim=-1)  # (B, H, T, D)
+    k_half = torch.cat([-k[..., half:], k[..., :half]], dim=-1)  # (B, K, T, D)
+    q_rotated = q * cos + q_half * sin  # (B, H, T, D): cos, sin broadcast over B and heads
+    k_rotated = k * cos + k_half * sin  # (B, K, T, D)
+    return q_rotated, k_rotated
+    ### END SOLUTION
+
+
+# %% [exercise internals.gqa]
+def grouped_query_attention(
+    hidden: torch.Tensor,
+    weights: dict[str, torch.Tensor],
+    cos: torch.Tensor,
+    sin: torch.Tensor,
+    num_heads: int,
+    num_kv_heads: int,
+) -> torch.Tensor:
+    """Llama self-attention with H query heads sharing K key/value heads, causal, with RoPE."""
+    ### BEGIN SOLUTION
+    b, t, _ = hidden.shape
+    d = weights["q_proj"].shape[0] // num_heads  # head size
+    # nn.Linear computes x @ W^T; split the outputs into heads.
+    q = (hidden @ weights["q_proj"].T).view(b, t, num_heads, d).transpose(1, 2)  # (B, H, T, D)
+    k = (hidden @ weights["k_proj"].T).view(b, t, num_kv_heads, d).transpose(1, 2)  # (B, K, T, D)
+    v = (hidden @ weights["v_proj"].T).view(b, t, num_kv_heads, d).transpose(1, 2)  # (B, K, T, D)
+    q, k = apply_rope(q, k, cos, sin)  # (B, H, T, D), (B, K, T, D): before the repeat
+    group = num_heads // num_kv_heads
+    # Query heads h = g * group ... g * group + group - 1 share KV head g: repeat_interleave.
+    k = k.repeat_interleave(group, dim=1)  # (B, H, T, D)
+    v = v.repeat_interleave(group, dim=1)  # (B, H, T, D)
+    out = scaled_dot_product_attention(q, k, v, causal=True)  # (B, H, T, D)
+    out = out.transpose(1, 2).reshape(b, t, num_heads * d)  # (B, T, H*D): heads side by side
+    return out @ weights["o_proj"].T  # (B, T, C)
+    ### END SOLUTION
+
+
 # === group B: swiglu, decoder_block, from_state_dict ====================================
 
 

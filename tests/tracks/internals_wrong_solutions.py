@@ -65,6 +65,183 @@ def attention_causal_the_wrong_way(q, k, v, causal=False, key_padding_mask=None)
     return scores.masked_fill(~allowed, float("-inf")).softmax(-1).nan_to_num(0.0) @ v
 
 
+def rms_norm_subtracting_the_mean(hidden, weight, eps):
+    """LayerNorm without a bias: centres each vector before scaling."""
+    x = hidden.float()
+    x = x - x.mean(-1, keepdim=True)
+    return weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)).to(hidden.dtype)
+
+
+def rms_norm_in_the_input_dtype(hidden, weight, eps):
+    """Never upcasts: a bfloat16 input is normalised in bfloat16."""
+    return weight * hidden * torch.rsqrt(hidden.pow(2).mean(-1, keepdim=True) + eps)
+
+
+def rms_norm_with_eps_outside_the_root(hidden, weight, eps):
+    """Divides by sqrt(mean(x^2)) + eps."""
+    x = hidden.float()
+    return weight * (x / (x.pow(2).mean(-1, keepdim=True).sqrt() + eps)).to(hidden.dtype)
+
+
+def rms_norm_without_the_weight(hidden, weight, eps):
+    """Forgets the learned scale."""
+    x = hidden.float()
+    return (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)).to(hidden.dtype)
+
+
+def rms_norm_weighted_in_float32(hidden, weight, eps):
+    """Multiplies by the weight in float32 and casts once at the end (not Llama's order)."""
+    x = hidden.float()
+    return (weight.float() * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)).to(
+        hidden.dtype
+    )
+
+
+def rms_norm_with_the_variance(hidden, weight, eps):
+    """Uses torch.var (centred, unbiased) instead of the mean of squares."""
+    x = hidden.float()
+    return weight * (x * torch.rsqrt(x.var(-1, keepdim=True) + eps)).to(hidden.dtype)
+
+
+def rope_cos_sin_from_zero(positions, head_dim, theta):
+    """Ignores the positions it is given and counts from 0."""
+    inv_freq = 1.0 / theta ** (torch.arange(0, head_dim, 2).float() / head_dim)
+    angles = torch.arange(len(positions)).float()[:, None] * inv_freq
+    angles = torch.cat([angles, angles], -1)
+    return angles.cos(), angles.sin()
+
+
+def rope_cos_sin_with_exponent_i_over_d(positions, head_dim, theta):
+    """Frequency theta^(-i/D) instead of theta^(-2i/D)."""
+    inv_freq = 1.0 / theta ** (torch.arange(head_dim // 2).float() / head_dim)
+    angles = positions.float()[:, None] * inv_freq
+    angles = torch.cat([angles, angles], -1)
+    return angles.cos(), angles.sin()
+
+
+def rope_cos_sin_interleaved(positions, head_dim, theta):
+    """Repeats each angle twice in a row (GPT-J's layout) instead of repeating the halves."""
+    inv_freq = 1.0 / theta ** (torch.arange(0, head_dim, 2).float() / head_dim)
+    angles = (positions.float()[:, None] * inv_freq).repeat_interleave(2, -1)
+    return angles.cos(), angles.sin()
+
+
+def apply_rope_interleaved_pairs(q, k, cos, sin):
+    """GPT-J pairing: rotates (x[2i], x[2i+1]) instead of (x[i], x[i + D/2])."""
+
+    def rotate(x):
+        half = x.shape[-1] // 2
+        c, s = cos[..., :half], sin[..., :half]
+        even, odd = x[..., 0::2], x[..., 1::2]
+        return torch.stack([even * c - odd * s, even * s + odd * c], -1).flatten(-2)
+
+    return rotate(q), rotate(k)
+
+
+def apply_rope_turning_backwards(q, k, cos, sin):
+    """rotate_half with the sign on the wrong half: rotates by -angle."""
+
+    def rotate(x):
+        half = x.shape[-1] // 2
+        return x * cos + torch.cat([x[..., half:], -x[..., :half]], -1) * sin
+
+    return rotate(q), rotate(k)
+
+
+def apply_rope_to_queries_only(q, k, cos, sin):
+    """Rotates the queries and leaves the keys unrotated."""
+    half = q.shape[-1] // 2
+    return q * cos + torch.cat([-q[..., half:], q[..., :half]], -1) * sin, k
+
+
+def _gqa_heads(hidden, weights, num_heads, num_kv_heads):
+    b, t, _ = hidden.shape
+    d = weights["q_proj"].shape[0] // num_heads
+    q = (hidden @ weights["q_proj"].T).view(b, t, num_heads, d).transpose(1, 2)
+    k = (hidden @ weights["k_proj"].T).view(b, t, num_kv_heads, d).transpose(1, 2)
+    v = (hidden @ weights["v_proj"].T).view(b, t, num_kv_heads, d).transpose(1, 2)
+    return q, k, v
+
+
+def _gqa_out(out, weights):
+    b, h, t, d = out.shape
+    return out.transpose(1, 2).reshape(b, t, h * d) @ weights["o_proj"].T
+
+
+def _rope(q, k, cos, sin):
+    half = q.shape[-1] // 2
+    q_half = torch.cat([-q[..., half:], q[..., :half]], -1)
+    k_half = torch.cat([-k[..., half:], k[..., :half]], -1)
+    return q * cos + q_half * sin, k * cos + k_half * sin
+
+
+def _causal(q, k, v, scale):
+    scores = (q @ k.transpose(-2, -1)) * scale
+    t = q.shape[-2]
+    mask = torch.ones(t, t, dtype=torch.bool).tril()
+    return scores.masked_fill(~mask, float("-inf")).softmax(-1) @ v
+
+
+def gqa_repeating_kv_heads_in_blocks(hidden, weights, cos, sin, num_heads, num_kv_heads):
+    """repeat instead of repeat_interleave: query head h gets KV head h % K."""
+    q, k, v = _gqa_heads(hidden, weights, num_heads, num_kv_heads)
+    q, k = _rope(q, k, cos, sin)
+    group = num_heads // num_kv_heads
+    k, v = k.repeat(1, group, 1, 1), v.repeat(1, group, 1, 1)
+    return _gqa_out(_causal(q, k, v, q.shape[-1] ** -0.5), weights)
+
+
+def gqa_without_rope(hidden, weights, cos, sin, num_heads, num_kv_heads):
+    """Forgets the rotary embedding."""
+    q, k, v = _gqa_heads(hidden, weights, num_heads, num_kv_heads)
+    group = num_heads // num_kv_heads
+    k, v = k.repeat_interleave(group, 1), v.repeat_interleave(group, 1)
+    return _gqa_out(_causal(q, k, v, q.shape[-1] ** -0.5), weights)
+
+
+def gqa_without_the_output_projection(hidden, weights, cos, sin, num_heads, num_kv_heads):
+    """Returns the joined heads without o_proj (same shape here: H*D = C)."""
+    q, k, v = _gqa_heads(hidden, weights, num_heads, num_kv_heads)
+    q, k = _rope(q, k, cos, sin)
+    group = num_heads // num_kv_heads
+    k, v = k.repeat_interleave(group, 1), v.repeat_interleave(group, 1)
+    out = _causal(q, k, v, q.shape[-1] ** -0.5)
+    b, h, t, d = out.shape
+    return out.transpose(1, 2).reshape(b, t, h * d)
+
+
+def gqa_scaled_by_the_head_size(hidden, weights, cos, sin, num_heads, num_kv_heads):
+    """Divides the scores by D instead of sqrt(D)."""
+    q, k, v = _gqa_heads(hidden, weights, num_heads, num_kv_heads)
+    q, k = _rope(q, k, cos, sin)
+    group = num_heads // num_kv_heads
+    k, v = k.repeat_interleave(group, 1), v.repeat_interleave(group, 1)
+    return _gqa_out(_causal(q, k, v, 1.0 / q.shape[-1]), weights)
+
+
+def gqa_without_the_causal_mask(hidden, weights, cos, sin, num_heads, num_kv_heads):
+    """Lets every token attend to the future."""
+    q, k, v = _gqa_heads(hidden, weights, num_heads, num_kv_heads)
+    q, k = _rope(q, k, cos, sin)
+    group = num_heads // num_kv_heads
+    k, v = k.repeat_interleave(group, 1), v.repeat_interleave(group, 1)
+    weights_ = (q @ k.transpose(-2, -1) * q.shape[-1] ** -0.5).softmax(-1)
+    return _gqa_out(weights_ @ v, weights)
+
+
+def gqa_heads_split_the_wrong_way(hidden, weights, cos, sin, num_heads, num_kv_heads):
+    """view(B, heads, T, D) straight from (B, T, heads*D), without the transpose."""
+    b, t, _ = hidden.shape
+    d = weights["q_proj"].shape[0] // num_heads
+    q = (hidden @ weights["q_proj"].T).reshape(b, num_heads, t, d)
+    k = (hidden @ weights["k_proj"].T).reshape(b, num_kv_heads, t, d)
+    v = (hidden @ weights["v_proj"].T).reshape(b, num_kv_heads, t, d)
+    q, k = _rope(q, k, cos, sin)
+    group = num_heads // num_kv_heads
+    k, v = k.repeat_interleave(group, 1), v.repeat_interleave(group, 1)
+    return _gqa_out(_causal(q, k, v, d**-0.5), weights)
+
+
 # === group B ============================================================================
 
 
@@ -78,6 +255,24 @@ WRONG_SOLUTIONS: list[tuple[str, str, object]] = [
     ("internals.attention", "scaled_dot_product_attention", attention_with_a_naive_softmax),
     ("internals.attention", "scaled_dot_product_attention", attention_with_a_large_negative_mask),
     ("internals.attention", "scaled_dot_product_attention", attention_causal_the_wrong_way),
+    ("internals.rmsnorm", "rms_norm", rms_norm_subtracting_the_mean),
+    ("internals.rmsnorm", "rms_norm", rms_norm_in_the_input_dtype),
+    ("internals.rmsnorm", "rms_norm", rms_norm_with_eps_outside_the_root),
+    ("internals.rmsnorm", "rms_norm", rms_norm_without_the_weight),
+    ("internals.rmsnorm", "rms_norm", rms_norm_weighted_in_float32),
+    ("internals.rmsnorm", "rms_norm", rms_norm_with_the_variance),
+    ("internals.rope", "rope_cos_sin", rope_cos_sin_from_zero),
+    ("internals.rope", "rope_cos_sin", rope_cos_sin_with_exponent_i_over_d),
+    ("internals.rope", "rope_cos_sin", rope_cos_sin_interleaved),
+    ("internals.rope", "apply_rope", apply_rope_interleaved_pairs),
+    ("internals.rope", "apply_rope", apply_rope_turning_backwards),
+    ("internals.rope", "apply_rope", apply_rope_to_queries_only),
+    ("internals.gqa", "grouped_query_attention", gqa_repeating_kv_heads_in_blocks),
+    ("internals.gqa", "grouped_query_attention", gqa_without_rope),
+    ("internals.gqa", "grouped_query_attention", gqa_without_the_output_projection),
+    ("internals.gqa", "grouped_query_attention", gqa_scaled_by_the_head_size),
+    ("internals.gqa", "grouped_query_attention", gqa_without_the_causal_mask),
+    ("internals.gqa", "grouped_query_attention", gqa_heads_split_the_wrong_way),
     # --- group B ---
     # --- group C ---
 ]

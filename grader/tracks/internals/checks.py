@@ -7,11 +7,18 @@ a layer's ``self_attn`` and ``mlp``, ``generate``) and from torch's own
 
 from __future__ import annotations
 
+import copy
+import functools
+from typing import Any
+
 import torch
 
-from grader.engine.expect import expect_tensor
+from grader.engine.expect import describe, expect_tensor, fail
+from grader.engine.resources import build
 from grader.engine.spec import Ref, check
 from grader.engine.student import Student
+from grader.models.quiet import quiet_transformers
+from grader.models.registry import resolve
 
 LLM = Ref.of("internals.llm")
 MINILM = Ref.of("internals.minilm")
@@ -105,6 +112,293 @@ def attention_of_fully_masked_rows(student: Student) -> None:
             padding[-1, 1::2] = False
         case["key_padding_mask"] = padding
     _expect_attention(student, cases, why="a row with no allowed key attends to nothing")
+
+
+# --- shared by rmsnorm, rope, gqa: one trusted SmolLM2 and its real hidden states ---------
+
+SENTENCE = "The cat sat on the mat because it was warm."
+HELD_OUT = [
+    "Rotary embeddings turn each pair of dimensions by an angle that grows with position.",
+    "A small model can still teach you how the large ones work inside, piece by piece.",
+]
+
+
+@functools.cache
+def _llm() -> Any:
+    """The check side's own SmolLM2 (never handed to learner code), built once."""
+    return build(LLM)
+
+
+@functools.cache
+def _hidden_states(texts: tuple[str, ...]) -> tuple[torch.Tensor, ...]:
+    """output_hidden_states of the texts (cut to the shortest): entry i is layer i's input."""
+    from transformers import AutoTokenizer
+
+    with quiet_transformers():
+        tokenizer = AutoTokenizer.from_pretrained(resolve("llm"))
+    rows = [tokenizer(text)["input_ids"] for text in texts]
+    shortest = min(len(row) for row in rows)
+    ids = torch.tensor([row[:shortest] for row in rows])  # (B, T)
+    with torch.inference_mode():
+        return _llm()(ids, output_hidden_states=True).hidden_states
+
+
+def _model_cos_sin(
+    positions: torch.Tensor, rotary: Any = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The model's own rotary embedding (LlamaRotaryEmbedding) at positions (T,): (T, D) each."""
+    rotary = _llm().model.rotary_emb if rotary is None else rotary
+    with torch.inference_mode():
+        cos, sin = rotary(torch.zeros(1, dtype=torch.float32), positions[None, :])  # (1, T, D)
+    return cos[0], sin[0]
+
+
+def _other_rotary(head_dim: int, theta: float) -> Any:
+    from transformers import LlamaConfig
+    from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding
+
+    config = LlamaConfig(
+        hidden_size=head_dim * 4,
+        num_attention_heads=4,
+        head_dim=head_dim,
+        rope_parameters={"rope_theta": theta, "rope_type": "default"},
+    )
+    return LlamaRotaryEmbedding(config)
+
+
+# --- internals.rmsnorm --------------------------------------------------------------------
+
+
+def _expect_rms_norm(student: Student, norm: Any, hidden: torch.Tensor, why: str = "") -> None:
+    with torch.inference_mode():
+        want = norm(hidden)
+    weight = norm.weight.detach().clone()
+    got = student.call("rms_norm", hidden.clone(), weight, norm.variance_epsilon)
+    expect_tensor(got.call, got.value, want, "the output", atol=1e-5, rtol=1e-4, why=why)
+
+
+@check("internals.rmsnorm", points=2)
+def rmsnorm_equals_the_model_norm(student: Student) -> None:
+    """equals input_layernorm of layers 0, 1, 5 and 20 on their real input hidden states"""
+    hidden = _hidden_states((SENTENCE,))
+    for layer in (0, 1, 5, 20):
+        norm = _llm().model.layers[layer].input_layernorm
+        _expect_rms_norm(student, norm, hidden[layer], why=f"layer {layer}'s input_layernorm")
+
+
+@check("internals.rmsnorm", points=1)
+def rmsnorm_in_bfloat16(student: Student) -> None:
+    """bfloat16 in, bfloat16 out: equals a bfloat16 copy of layer 3's input_layernorm"""
+    norm = copy.deepcopy(_llm().model.layers[3].input_layernorm).to(torch.bfloat16)
+    hidden = _hidden_states((SENTENCE,))[3].to(torch.bfloat16)  # (1, T, C)
+    with torch.inference_mode():
+        want = norm(hidden)
+    got = student.call(
+        "rms_norm", hidden.clone(), norm.weight.detach().clone(), norm.variance_epsilon
+    )
+    value = expect_tensor(got.call, got.value, want, "the output", atol=0.0, rtol=2**-7)
+    if value.dtype != torch.bfloat16:
+        raise fail(got.call, f"dtype {value.dtype}", "torch.bfloat16, the input's dtype")
+    same = float((value == want).float().mean())
+    if same < 0.99:
+        raise fail(
+            got.call,
+            f"{same:.1%} of the values equal the module's",
+            "at least 99 % bit for bit",
+            "normalise in float32, cast back to bfloat16, then multiply by the weight",
+        )
+
+
+@check("internals.rmsnorm", points=1, hidden=True)
+def rmsnorm_other_shapes_and_eps(student: Student) -> None:
+    """a 4-D input of size 64 with eps 1e-2, a zero row, and tiny real hidden states"""
+    from transformers.models.llama.modeling_llama import LlamaRMSNorm
+
+    generator = torch.Generator().manual_seed(3)
+    norm = LlamaRMSNorm(64, eps=1e-2)
+    with torch.no_grad():
+        norm.weight.copy_(torch.randn(64, generator=generator))
+    hidden = 0.1 * torch.randn(2, 3, 5, 64, generator=generator)  # (2, 3, 5, 64)
+    hidden[1, 2, 0] = 0.0  # a zero vector normalises to zeros
+    _expect_rms_norm(student, norm, hidden, why="eps is added inside the square root")
+    tiny = _hidden_states((SENTENCE,))[0] * 1e-2  # (1, T, C): here eps matters
+    _expect_rms_norm(student, _llm().model.layers[0].input_layernorm, tiny)
+
+
+# --- internals.rope -----------------------------------------------------------------------
+
+
+def _expect_cos_sin(
+    student: Student, positions: torch.Tensor, head_dim: int, theta: float, rotary: Any = None
+) -> None:
+    want = _model_cos_sin(positions, rotary)
+    got = student.call("rope_cos_sin", positions.clone(), head_dim, theta)
+    if not isinstance(got.value, tuple | list) or len(got.value) != 2:
+        raise fail(got.call, describe(got.value), "a pair (cos, sin)")
+    for name, value, expected in zip(("cos", "sin"), got.value, want, strict=True):
+        expect_tensor(got.call, value, expected, name, atol=2e-5, rtol=1e-4)
+
+
+def _expect_rope(
+    student: Student,
+    q: torch.Tensor,
+    k: torch.Tensor,
+    cos: torch.Tensor,
+    sin: torch.Tensor,
+    why: str = "",
+) -> None:
+    from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
+
+    with torch.inference_mode():
+        want = apply_rotary_pos_emb(q, k, cos[None], sin[None])  # cos (1, T, D) as in the model
+    got = student.call("apply_rope", q.clone(), k.clone(), cos.clone(), sin.clone())
+    if not isinstance(got.value, tuple | list) or len(got.value) != 2:
+        raise fail(got.call, describe(got.value), "a pair (q_rotated, k_rotated)")
+    for name, value, expected in zip(("q", "k"), got.value, want, strict=True):
+        expect_tensor(
+            got.call, value, expected, f"the rotated {name}", atol=1e-5, rtol=1e-4, why=why
+        )
+
+
+def _real_qk(layer: int, texts: tuple[str, ...]) -> tuple[torch.Tensor, torch.Tensor]:
+    """A layer's real queries (B, 9, T, 64) and keys (B, 3, T, 64), before RoPE."""
+    attention = _llm().model.layers[layer].self_attn
+    with torch.inference_mode():
+        x = _llm().model.layers[layer].input_layernorm(_hidden_states(texts)[layer])  # (B, T, C)
+        b, t, _ = x.shape
+        q = attention.q_proj(x).view(b, t, -1, 64).transpose(1, 2)  # (B, 9, T, 64)
+        k = attention.k_proj(x).view(b, t, -1, 64).transpose(1, 2)  # (B, 3, T, 64)
+    return q, k
+
+
+@check("internals.rope", points=1)
+def rope_cos_sin_equals_the_model(student: Student) -> None:
+    """cos and sin equal SmolLM2's rotary_emb at positions 0..11 and 7..11 (theta 1e5, D 64)"""
+    theta = _llm().config.rope_parameters["rope_theta"]
+    for positions in (torch.arange(12), torch.arange(7, 12)):
+        _expect_cos_sin(student, positions, 64, theta)
+
+
+@check("internals.rope", points=2)
+def rope_rotates_real_queries_and_keys(student: Student) -> None:
+    """rotates layer 0's real q and k as apply_rotary_pos_emb does, from position 0 and 7"""
+    q, k = _real_qk(0, (SENTENCE,))  # (1, 9, T, 64), (1, 3, T, 64)
+    t = q.shape[-2]
+    cos, sin = _model_cos_sin(torch.arange(t))  # (T, 64)
+    _expect_rope(student, q, k, cos, sin)
+    cos, sin = _model_cos_sin(torch.arange(7, 12))  # (5, 64): cached decoding, tokens 7..11
+    _expect_rope(student, q[..., -5:, :], k[..., -5:, :], cos, sin, why="positions 7..11")
+
+
+@check("internals.rope", points=1)
+def rope_end_to_end_at_an_offset(student: Student) -> None:
+    """your cos/sin then your rotation equal the model's for positions 7..11"""
+    from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
+
+    q, k = _real_qk(0, (SENTENCE,))
+    q, k = q[..., -5:, :], k[..., -5:, :]  # (1, 9, 5, 64), (1, 3, 5, 64)
+    positions = torch.arange(7, 12)
+    cos, sin = _model_cos_sin(positions)
+    with torch.inference_mode():
+        want = apply_rotary_pos_emb(q, k, cos[None], sin[None])
+    theta = _llm().config.rope_parameters["rope_theta"]
+    mine = student.call("rope_cos_sin", positions.clone(), 64, theta)
+    if not isinstance(mine.value, tuple | list) or len(mine.value) != 2:
+        raise fail(mine.call, describe(mine.value), "a pair (cos, sin)")
+    got = student.call("apply_rope", q.clone(), k.clone(), *mine.value)
+    if not isinstance(got.value, tuple | list) or len(got.value) != 2:
+        raise fail(got.call, describe(got.value), "a pair (q_rotated, k_rotated)")
+    for name, value, expected in zip(("q", "k"), got.value, want, strict=True):
+        expect_tensor(got.call, value, expected, f"the rotated {name}", atol=2e-5, rtol=1e-4)
+
+
+@check("internals.rope", points=1, hidden=True)
+def rope_other_configs(student: Student) -> None:
+    """other theta and head sizes (10^4 with D 32, 5*10^5 with D 128), other head counts"""
+    generator = torch.Generator().manual_seed(4)
+    for head_dim, theta, heads, kv_heads in ((32, 10000.0, 4, 2), (128, 500000.0, 2, 1)):
+        rotary = _other_rotary(head_dim, theta)
+        positions = torch.arange(3, 40, 3)  # (13,): not contiguous, not from 0
+        _expect_cos_sin(student, positions, head_dim, theta, rotary)
+        cos, sin = _model_cos_sin(positions, rotary)
+        q = torch.randn(2, heads, len(positions), head_dim, generator=generator)
+        k = torch.randn(2, kv_heads, len(positions), head_dim, generator=generator)
+        _expect_rope(student, q, k, cos, sin, why=f"head size {head_dim}")
+
+
+# --- internals.gqa ------------------------------------------------------------------------
+
+
+def _causal_mask(t: int) -> torch.Tensor:
+    return torch.full((t, t), float("-inf")).triu(1)[None, None]  # (1, 1, T, T), additive
+
+
+def _expect_gqa(
+    student: Student,
+    attention: Any,
+    x: torch.Tensor,
+    heads: int,
+    kv_heads: int,
+    rotary: Any = None,
+    why: str = "",
+) -> None:
+    """The real module (q_proj, k_proj, v_proj, o_proj, RoPE, causal mask) against the learner."""
+    t = x.shape[1]
+    cos, sin = _model_cos_sin(torch.arange(t), rotary)  # (T, D)
+    with torch.inference_mode():
+        want, _ = attention(
+            x, position_embeddings=(cos[None], sin[None]), attention_mask=_causal_mask(t)
+        )
+    weights = {
+        name: getattr(attention, name).weight.detach().clone()
+        for name in ("q_proj", "k_proj", "v_proj", "o_proj")
+    }
+    got = student.call(
+        "grouped_query_attention", x.clone(), weights, cos.clone(), sin.clone(), heads, kv_heads
+    )
+    expect_tensor(got.call, got.value, want, "the output", atol=1e-5, rtol=1e-4, why=why)
+
+
+def _attention_input(layer: int, texts: tuple[str, ...]) -> tuple[Any, torch.Tensor]:
+    model = _llm().model
+    with torch.inference_mode():
+        x = model.layers[layer].input_layernorm(_hidden_states(texts)[layer])  # (B, T, C)
+    return model.layers[layer].self_attn, x
+
+
+@check("internals.gqa", points=2)
+def gqa_equals_layer_0_self_attention(student: Student) -> None:
+    """equals SmolLM2's layers[0].self_attn on the real sentence (9 heads, 3 KV heads)"""
+    attention, x = _attention_input(0, (SENTENCE,))
+    _expect_gqa(student, attention, x, 9, 3)
+
+
+@check("internals.gqa", points=1, hidden=True)
+def gqa_on_layer_5_and_a_batch(student: Student) -> None:
+    """layer 5 on a batch of two longer held-out sentences"""
+    attention, x = _attention_input(5, tuple(HELD_OUT))
+    _expect_gqa(student, attention, x, 9, 3, why="layer 5, batch of 2")
+
+
+@check("internals.gqa", points=1, hidden=True)
+def gqa_another_config(student: Student) -> None:
+    """a random Llama attention with 8 heads, 2 KV heads and head size 16"""
+    from transformers import LlamaConfig
+    from transformers.models.llama.modeling_llama import LlamaAttention, LlamaRotaryEmbedding
+
+    config = LlamaConfig(
+        hidden_size=96,
+        num_attention_heads=8,
+        num_key_value_heads=2,
+        head_dim=16,
+        rope_parameters={"rope_theta": 10000.0, "rope_type": "default"},
+    )
+    torch.manual_seed(5)
+    attention = LlamaAttention(config, layer_idx=0).eval()
+    x = torch.randn(2, 7, 96, generator=torch.Generator().manual_seed(6))  # (B, T, C)
+    _expect_gqa(
+        student, attention, x, 8, 2, LlamaRotaryEmbedding(config), why="8 heads, 2 KV heads"
+    )
 
 
 # === group B: internals.swiglu, internals.decoder_block, internals.from_state_dict =======
