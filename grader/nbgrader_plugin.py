@@ -34,18 +34,22 @@ from grader.engine.report import (
     exercise_html,
     exercise_text,
 )
+from grader.wording import chosen_language
 
 
 def verdict_outputs(result: ExerciseResult) -> list[NotebookNode]:
-    """Outputs for a test cell from which nbgrader's determine_grade reads ``result.score``."""
+    """Outputs for a test cell from which nbgrader's determine_grade reads ``result.score``.
+
+    The feedback is in the language of ``$MLKATA_LANG`` (English by default)."""
+    lang = chosen_language()
     feedback = new_output(
         "display_data",
-        data={"text/html": exercise_html(result), "text/plain": exercise_text(result)},
+        data={"text/html": exercise_html(result, lang), "text/plain": exercise_text(result, lang)},
     )
     if result.score >= result.max_score:
         return [feedback]  # no error, no number: full credit
     if result.score <= 0:
-        summary = "; ".join(result.messages)[:500] or "no check passed"
+        summary = "; ".join(result.messages_in(lang))[:500] or "no check passed"
         return [feedback, new_output("error", ename="ChecksFailed", evalue=summary, traceback=[])]
     # a number as the cell's result is nbgrader's partial credit
     return [
@@ -100,11 +104,9 @@ def not_graded_report(nb: NotebookNode, name: str | None, reason: str) -> Report
     track = load_tracks()[track_of(nb, name) or ""]
     results = []
     for exercise in track.exercises:
-        result = ExerciseResult(exercise.id, exercise.title["en"], exercise.points)
+        result = ExerciseResult.of(exercise, exercise.points)
         result.problem = f"not graded: {reason}"
-        result.checks = [
-            CheckResult(c.name, c.points, False, c.hidden, "not run") for c in exercise.checks
-        ]
+        result.checks = [CheckResult.of(c, False, "not run") for c in exercise.checks]
         results.append(result)
     return Report(str(name or track.notebook), results)
 

@@ -11,7 +11,10 @@ from grader.bank.glossary import Term, half_width_punctuation, load_glossary, va
 
 
 def chinese_texts() -> Iterator[tuple[str, str]]:
-    """Every Chinese text of the bank, named by question id and field."""
+    """Every Chinese text of the bank and every check's Chinese name, named by where."""
+    for exercise in all_exercises():
+        for check in exercise.checks:
+            yield f"{exercise.id} check {check.function.__name__}", check.name_zh
     for questions in load_bank().values():
         for question in questions:
             zh = question.text["zh"]
@@ -21,6 +24,23 @@ def chinese_texts() -> Iterator[tuple[str, str]]:
                 yield f"{question.id} key point {number}", point
             for number, mistake in enumerate(zh.misconceptions, start=1):
                 yield f"{question.id} misconception {number}", mistake
+
+
+def all_exercises() -> list:
+    from grader.engine.catalog import load_tracks
+
+    return [exercise for track in load_tracks().values() for exercise in track.exercises]
+
+
+def test_every_check_has_a_chinese_name() -> None:
+    """Does every check's docstring carry a ``zh:`` line, for feedback in Chinese?"""
+    missing = [
+        f"{exercise.id}: {check.function.__name__}"
+        for exercise in all_exercises()
+        for check in exercise.checks
+        if not check.name_zh
+    ]
+    assert missing == []
 
 
 def test_chinese_texts_use_only_the_glossary_terms() -> None:

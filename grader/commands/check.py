@@ -16,11 +16,17 @@ import sys
 from pathlib import Path
 
 from grader.engine.limits import DEFAULT_MEMORY_MB
+from grader.engine.outline import LANGUAGES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", type=Path, help="the .ipynb notebook to score")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of the feedback: en or zh (default: $MLKATA_LANG, else en)",
+    )
     parser.add_argument(
         "--exercise",
         action="append",
@@ -50,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
 
     from grader.engine.runner import grade_path
     from grader.engine.submission import read_notebook
+    from grader.wording import chosen_language
 
+    lang = chosen_language(args.lang)
     read_notebook(args.path)  # fail fast, in one line, on a bad path or file
     err = Console(stderr=True)
     if args.json or not sys.stderr.isatty():
@@ -66,9 +74,9 @@ def run(args: argparse.Namespace) -> int:
             )
     _record(report)
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(report.to_json(lang), ensure_ascii=False, indent=2))
     else:
-        print_table(report)
+        print_table(report, lang)
     return 0 if report.score == report.max_score else 1
 
 
@@ -83,21 +91,29 @@ def _record(report) -> None:
         )
 
 
-def print_table(report) -> None:
+def print_table(report, lang: str = "en") -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{report.notebook}: {report.score:g} / {report.max_score:g} points")
-    table.add_column("exercise")
-    table.add_column("score", justify="right")
-    table.add_column("result")
-    table.add_column("messages", overflow="fold")
+    from grader.wording import word
+
+    total = word("points", lang, score=f"{report.score:g}", max=f"{report.max_score:g}")
+    table = Table(title=f"{report.notebook}: {total}")
+    table.add_column(word("exercise", lang))
+    table.add_column(word("score", lang), justify="right")
+    table.add_column(word("result", lang))
+    table.add_column(word("messages", lang), overflow="fold")
     for exercise in report.exercises:
-        verdict = "[green]passed[/]" if exercise.passed else "[red]failed[/]"
+        verdict = (
+            f"[green]{word('passed', lang)}[/]"
+            if exercise.passed
+            else f"[red]{word('failed', lang)}[/]"
+        )
         table.add_row(
             exercise.id,
             f"{exercise.score:g}/{exercise.max_score:g}",
             verdict,
-            "\n".join(exercise.messages),
+            escape("\n".join(exercise.messages_in(lang))),
         )
     Console().print(table)

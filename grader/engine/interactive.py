@@ -87,9 +87,10 @@ def _stderr_captured() -> Iterator[io.StringIO]:
             handler.setStream(stream)
 
 
-def check(exercise_id: str) -> None:
+def check(exercise_id: str, lang: str | None = None) -> None:
     """Run the public checks of ``exercise_id`` on the functions defined in this notebook.
 
+    The feedback is in ``lang`` ("en" or "zh"; default ``$MLKATA_LANG``, else English).
     Returns nothing (a value would print under the cell); raises ``ChecksFailed`` so the
     cell shows as failed when any check fails.
     """
@@ -98,17 +99,19 @@ def check(exercise_id: str) -> None:
     from grader.engine.report import ExerciseResult, exercise_html, exercise_text
     from grader.engine.runner import run_check
     from grader.engine.student import LocalStudent
+    from grader.wording import chosen_language, word
 
+    language = chosen_language(lang)
     exercise = get_exercise(exercise_id)
     student = LocalStudent(_user_namespace())
-    result = ExerciseResult(exercise.id, exercise.title["en"], 0.0)
+    result = ExerciseResult.of(exercise, 0.0)
     with _stderr_captured() as stderr:
         for public in exercise.public_checks():
             result.max_score += public.points
             result.checks.append(run_check(public, student))
     result.stderr = stderr.getvalue()
     result.hidden_points = exercise.points - result.max_score
-    _show(exercise_html(result), exercise_text(result))
+    _show(exercise_html(result, language), exercise_text(result, language))
     from grader.mock.history import record_exercise_run
 
     # stdout, not stderr: nbgrader's Validate fails a cell that writes to stderr
@@ -127,7 +130,9 @@ def check(exercise_id: str) -> None:
         passed_here.add(exercise.id)
     if not result.passed:
         failed = sum(not c.passed for c in result.checks)
-        raise ChecksFailed(f"{exercise.id}: {failed} of {len(result.checks)} checks failed")
+        raise ChecksFailed(
+            word("checks failed", language, id=exercise.id, failed=failed, total=len(result.checks))
+        )
 
 
 def hint_markdown(exercise_id: str, number: int | None = None, lang: str | None = None) -> str:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import html
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from grader.wording import localise_message, word
+
+if TYPE_CHECKING:
+    from grader.engine.spec import Check, Exercise
 
 
 @dataclass
@@ -14,10 +19,19 @@ class CheckResult:
     passed: bool
     hidden: bool
     message: str = ""
+    name_zh: str = ""
+
+    @classmethod
+    def of(cls, check: Check, passed: bool, message: str = "") -> CheckResult:
+        return cls(check.name, check.points, passed, check.hidden, message, check.name_zh)
 
     @property
     def score(self) -> float:
         return self.points if self.passed else 0.0
+
+    def label(self, lang: str = "en") -> str:
+        """The check's name in ``lang`` (English where no translation exists)."""
+        return self.name_zh if lang == "zh" and self.name_zh else self.name
 
 
 @dataclass
@@ -31,10 +45,18 @@ class ExerciseResult:
     # in-kernel only: the points of the hidden checks, which only `mlkata check` and the
     # grader run (max_score then counts the public checks alone)
     hidden_points: float = 0.0
+    title_zh: str = ""
+
+    @classmethod
+    def of(cls, exercise: Exercise, max_score: float) -> ExerciseResult:
+        return cls(exercise.id, exercise.title["en"], max_score, title_zh=exercise.title["zh"])
 
     @property
     def score(self) -> float:
         return sum(check.score for check in self.checks)
+
+    def heading(self, lang: str = "en") -> str:
+        return self.title_zh if lang == "zh" and self.title_zh else self.title
 
     @property
     def passed(self) -> bool:
@@ -42,24 +64,39 @@ class ExerciseResult:
 
     @property
     def points_line(self) -> str:
+        return self.points_text()
+
+    def points_text(self, lang: str = "en") -> str:
         """``3/3 points``, or, with hidden checks not run here, what they hold and who runs them."""
-        shown = f"{self.score:g}/{self.max_score:g} points"
+        shown = word("points", lang, score=f"{self.score:g}", max=f"{self.max_score:g}")
         if not self.hidden_points:
             return shown
         total = self.max_score + self.hidden_points
-        return (
-            f"{shown} from the public checks; hidden checks hold the other "
-            f"{self.hidden_points:g} of the exercise's {total:g} points and are run by "
-            "`mlkata check` and the grader"
+        return word(
+            "points with hidden",
+            lang,
+            shown=shown,
+            hidden=f"{self.hidden_points:g}",
+            total=f"{total:g}",
         )
 
     @property
     def messages(self) -> list[str]:
+        return self.messages_in()
+
+    def messages_in(self, lang: str = "en") -> list[str]:
         found = [self.problem] if self.problem else []
         for check in self.checks:
             if not check.passed:
-                label = "hidden check" if check.hidden else "check"
-                found.append(f"{label} '{check.name}' failed: {check.message}")
+                found.append(
+                    word(
+                        "check failed",
+                        lang,
+                        label=word("hidden check" if check.hidden else "check", lang),
+                        name=check.label(lang),
+                        message=localise_message(check.message, lang),
+                    )
+                )
         return found
 
 
@@ -78,7 +115,7 @@ class Report:
     def max_score(self) -> float:
         return sum(exercise.max_score for exercise in self.exercises)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, lang: str = "en") -> dict[str, Any]:
         return {
             "notebook": self.notebook,
             "score": self.score,
@@ -89,7 +126,7 @@ class Report:
                     "score": e.score,
                     "max_score": e.max_score,
                     "passed": e.passed,
-                    "messages": e.messages,
+                    "messages": e.messages_in(lang),
                     "checks": [asdict(c) for c in e.checks],
                 }
                 for e in self.exercises
@@ -103,21 +140,22 @@ PASS_COLOUR = "#1a7f37"
 FAIL_COLOUR = "#cf222e"
 
 
-def _mark(passed: bool) -> str:
-    colour, mark, word = (
+def _mark(passed: bool, lang: str = "en") -> str:
+    colour, mark, verdict = (
         (PASS_COLOUR, PASS_MARK, "passed") if passed else (FAIL_COLOUR, FAIL_MARK, "failed")
     )
-    return f"<span style='color:{colour};font-weight:bold' aria-label='{word}'>{mark}</span>"
+    label = word(verdict, lang)
+    return f"<span style='color:{colour};font-weight:bold' aria-label='{label}'>{mark}</span>"
 
 
-def exercise_html(result: ExerciseResult) -> str:
+def exercise_html(result: ExerciseResult, lang: str = "en") -> str:
     """Feedback for one exercise, for a notebook output: pass and fail marked, messages kept.
 
     Each check is an ``li.mlkata-check`` with ``data-passed``, so tests and styles need not
     read the marks.
     """
     colour = PASS_COLOUR if result.passed else FAIL_COLOUR
-    verdict = "passed" if result.passed else "not yet"
+    verdict = word("passed" if result.passed else "not yet", lang)
     rows = []
     if result.problem:
         rows.append(
@@ -125,43 +163,45 @@ def exercise_html(result: ExerciseResult) -> str:
             f"{html.escape(result.problem)}</li>"
         )
     for check in result.checks:
-        label = " <em>(hidden)</em>" if check.hidden else ""
+        label = f" <em>({word('hidden', lang)})</em>" if check.hidden else ""
         detail = (
             ""
             if check.passed
             else f"<pre style='white-space:pre-wrap;margin:4px 0 0 0'>"
-            f"{html.escape(check.message)}</pre>"
+            f"{html.escape(localise_message(check.message, lang))}</pre>"
         )
         rows.append(
             f"<li class='mlkata-check' data-passed='{str(check.passed).lower()}'>"
-            f"{_mark(check.passed)} {html.escape(check.name)}{label}{detail}</li>"
+            f"{_mark(check.passed, lang)} {html.escape(check.label(lang))}{label}{detail}</li>"
         )
     if result.stderr:
         lines = result.stderr.strip().splitlines()
         rows.append(
-            f"<li class='mlkata-stderr'><details><summary>your code wrote {len(lines)} line(s) "
-            f"to stderr (warnings do not fail a check)</summary><pre style='white-space:pre-wrap'>"
+            f"<li class='mlkata-stderr'><details><summary>"
+            f"{html.escape(word('stderr', lang, count=len(lines)))}"
+            f"</summary><pre style='white-space:pre-wrap'>"
             f"{html.escape(chr(10).join(lines[-40:]))}</pre></details></li>"
         )
     return (
         f"<div class='mlkata-feedback' data-passed='{str(result.passed).lower()}' "
         f"style='border-left:4px solid {colour};padding:4px 10px'>"
-        f"<strong>{html.escape(result.title)}</strong>: "
+        f"<strong>{html.escape(result.heading(lang))}</strong>: "
         f"<span style='color:{colour}'>{verdict}</span> "
-        f"({html.escape(result.points_line)})"
+        f"({html.escape(result.points_text(lang))})"
         f"<ul style='list-style:none;padding-left:0'>{''.join(rows)}</ul></div>"
     )
 
 
-def exercise_text(result: ExerciseResult) -> str:
-    lines = [f"{result.title}: {result.points_line}"]
+def exercise_text(result: ExerciseResult, lang: str = "en") -> str:
+    lines = [f"{result.heading(lang)}: {result.points_text(lang)}"]
     if result.problem:
         lines.append(f"  ! {result.problem}")
     for check in result.checks:
-        lines.append(f"  {'PASS' if check.passed else 'FAIL'} {check.name}")
+        lines.append(f"  {'PASS' if check.passed else 'FAIL'} {check.label(lang)}")
         if not check.passed:
-            lines.extend(f"       {line}" for line in check.message.splitlines())
+            message = localise_message(check.message, lang)
+            lines.extend(f"       {line}" for line in message.splitlines())
     if result.stderr:
         count = len(result.stderr.strip().splitlines())
-        lines.append(f"  (your code wrote {count} line(s) to stderr; warnings do not fail a check)")
+        lines.append(f"  ({word('stderr', lang, count=count)})")
     return "\n".join(lines)

@@ -132,13 +132,13 @@ def run_check(check: Check, student: Student, timeout_cap_s: float | None = None
     try:
         check.function(student)
     except CheckFailure as failure:
-        return CheckResult(check.name, check.points, False, check.hidden, str(failure))
+        return CheckResult.of(check, False, str(failure))
     except MlkataError as error:  # the check's own set-up failed (a server, a model)
-        return CheckResult(check.name, check.points, False, check.hidden, f"not run: {error}")
+        return CheckResult.of(check, False, f"not run: {error}")
     except Exception as error:  # the check tripped over an unexpected return value
         message = f"the check could not use what came back: {type(error).__name__}: {error}"
-        return CheckResult(check.name, check.points, False, check.hidden, message[:600])
-    return CheckResult(check.name, check.points, True, check.hidden)
+        return CheckResult.of(check, False, message[:600])
+    return CheckResult.of(check, True)
 
 
 def loopback_ports(track: str, progress: Progress | None = None) -> list[int]:
@@ -240,7 +240,7 @@ def _grade_exercise(
     progress: Progress | None,
 ) -> ExerciseResult:
     checks = exercise.checks if include_hidden else exercise.public_checks()
-    result = ExerciseResult(exercise.id, exercise.title["en"], sum(c.points for c in checks))
+    result = ExerciseResult.of(exercise, sum(c.points for c in checks))
     grade_id = exercise.solution_grade_id
     if session.setup_error:
         result.problem = session.setup_error
@@ -249,7 +249,7 @@ def _grade_exercise(
     elif grade_id in session.cell_errors:
         result.problem = session.cell_errors[grade_id]
     if result.problem:
-        result.checks = [CheckResult(c.name, c.points, False, c.hidden, "not run") for c in checks]
+        result.checks = [CheckResult.of(c, False, "not run") for c in checks]
         return result
     for check in checks:
         if progress:

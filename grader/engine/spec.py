@@ -35,6 +35,15 @@ class Check:
     hidden: bool = False
     timeout_s: float = DEFAULT_CHECK_TIMEOUT_S
     seed: int = 0
+    name_zh: str = ""  # the docstring's "zh:" line: the name shown in Chinese feedback
+
+
+def check_names(function: CheckFunction) -> tuple[str, str]:
+    """A check's name in English (its docstring's first line) and in Chinese (a line that
+    starts with ``zh:``, or "" when there is none)."""
+    lines = [line.strip() for line in (function.__doc__ or function.__name__).strip().splitlines()]
+    chinese = next((line[3:].strip() for line in lines[1:] if line.startswith("zh:")), "")
+    return lines[0], chinese
 
 
 @dataclass
@@ -95,11 +104,14 @@ def check(
     timeout_s: float = DEFAULT_CHECK_TIMEOUT_S,
     seed: int = 0,
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check; its docstring's first line is shown as the check's name."""
+    """Register a check; its docstring's first line is shown as the check's name, and a line
+    ``zh: ...`` gives the name in Chinese."""
 
     def register(function: CheckFunction) -> CheckFunction:
-        doc = (function.__doc__ or function.__name__).strip().splitlines()[0]
-        REGISTERED_CHECKS.append(Check(exercise_id, doc, function, points, hidden, timeout_s, seed))
+        name, name_zh = check_names(function)
+        REGISTERED_CHECKS.append(
+            Check(exercise_id, name, function, points, hidden, timeout_s, seed, name_zh)
+        )
         return function
 
     return register

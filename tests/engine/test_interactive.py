@@ -41,6 +41,40 @@ def test_feedback_without_hidden_checks_shows_plain_points() -> None:
     assert "hidden checks hold the other 3 of the exercise&#x27;s 5 points" in exercise_html(result)
 
 
+def test_check_speaks_chinese_when_asked(bert_stubs: dict, capsys) -> None:
+    """check(..., lang="zh") names each check, the verdict, the points and the labels of
+    the failure message in Chinese; the values the check computed stay as they are."""
+    with pytest.raises(ChecksFailed) as caught:
+        run_in(bert_stubs, 'check("bert.encode", lang="zh")')
+    shown = capsys.readouterr().out
+    assert "把每条文本填充到最长的一条" in shown and "pads every text" not in shown
+    assert "分（仅公开检查）" in shown and "points" not in shown
+    assert "2 项检查中有 2 项未通过" in str(caught.value)
+
+
+def test_failure_labels_and_hidden_marks_follow_the_language() -> None:
+    from grader.engine.report import CheckResult, ExerciseResult, exercise_html, exercise_text
+
+    message = "called:   f(x)\ngot:      1\nexpected: 2\nwhy:      off by one"
+    check = CheckResult("works", 1.0, False, True, message, name_zh="能工作")
+    result = ExerciseResult("x.y", "X", 1.0, [check], title_zh="某练习")
+    text = exercise_text(result, "zh")
+    assert text.splitlines()[0] == "某练习：0/1 分".replace("：", ": ", 1)
+    assert "FAIL 能工作" in text
+    for label in ("调用：", "得到：", "期望：", "原因："):
+        assert label in text
+    assert "off by one" in text and "called:" not in text
+    html = exercise_html(result, "zh")
+    assert "(隐藏)" in html and "尚未通过" in html and "(hidden)" not in html
+    assert exercise_text(result) == exercise_text(result, "en")
+    assert "called:   f(x)" in exercise_text(result)
+
+
+def test_an_unknown_feedback_language_is_one_clear_error(bert_reference: dict) -> None:
+    with pytest.raises(MlkataError, match="unknown language 'fr'"):
+        run_in(bert_reference, 'check("bert.encode", lang="fr")')
+
+
 def test_check_fails_with_one_line_on_the_stub(bert_stubs: dict, capsys) -> None:
     """Does a failing check raise, shown as one line, after printing what failed?"""
     with pytest.raises(ChecksFailed) as caught:

@@ -53,7 +53,8 @@ FLIPS_WITHOUT_SPECIAL_TOKENS = [
 
 @check("bert.fix_script", points=1)
 def classify_text_returns_the_class_id(student: Student) -> None:
-    """returns the model's class id for one text, as an int"""
+    """returns the model's class id for one text, as an int
+    zh: 对一条文本返回模型的类别 id（int 类型）"""
     model = Ref.of("bert.classifier", seed=1, head_std=0.5)
     texts = ["This movie was great", "The soup was cold and bland.", *FLIPS_WITHOUT_SPECIAL_TOKENS]
     for text in texts:
@@ -73,7 +74,8 @@ def classify_text_returns_the_class_id(student: Student) -> None:
 
 @check("bert.fix_script", points=1)
 def classify_text_is_deterministic(student: Student) -> None:
-    """gives the same answer every time, even for a model left in training mode"""
+    """gives the same answer every time, even for a model left in training mode
+    zh: 每次给出相同答案，即使模型处于训练模式"""
     model = Ref.of("bert.classifier", seed=2, train_mode=True)
     texts = unseen_texts(12, seed=2)
     want = trusted_probabilities(model, texts).argmax(dim=-1).tolist()
@@ -103,19 +105,22 @@ def _expect_batch(student: Student, texts: list[str], max_length: int) -> None:
 
 @check("bert.encode", points=1)
 def pads_to_the_longest_text(student: Student) -> None:
-    """pads every text to the longest one and returns tensors with an attention mask"""
+    """pads every text to the longest one and returns tensors with an attention mask
+    zh: 把每条文本填充到最长的一条，并返回带注意力掩码的张量"""
     _expect_batch(student, MIXED_LENGTHS, max_length=64)
 
 
 @check("bert.encode", points=1)
 def truncates_long_texts(student: Student) -> None:
-    """truncates texts longer than max_length tokens"""
+    """truncates texts longer than max_length tokens
+    zh: 截断超过 max_length 个 token 的文本"""
     _expect_batch(student, MIXED_LENGTHS, max_length=8)
 
 
 @check("bert.encode", points=1, hidden=True)
 def matches_the_tokenizer_on_unseen_batches(student: Student) -> None:
-    """matches the tokenizer on unseen batches and lengths"""
+    """matches the tokenizer on unseen batches and lengths
+    zh: 在未见过的批次和长度上与分词器一致"""
     rng = random.Random(7)
     for round_ in range(4):
         _expect_batch(student, unseen_texts(rng.randint(1, 6), seed=round_), rng.randint(4, 40))
@@ -133,7 +138,8 @@ def _call_predict(student: Student, model: Ref, texts: list[str]):
 
 @check("bert.predict", points=1)
 def returns_labels_and_probabilities(student: Student) -> None:
-    """returns labels (B,) and probabilities (B, C) whose rows sum to 1"""
+    """returns labels (B,) and probabilities (B, C) whose rows sum to 1
+    zh: 返回标签 (B,) 和每行之和为 1 的概率 (B, C)"""
     model = Ref.of("bert.classifier", seed=3, head_std=0.5)
     got, labels, probabilities = _call_predict(student, model, MIXED_LENGTHS)
     want = trusted_probabilities(model, MIXED_LENGTHS)
@@ -155,7 +161,8 @@ def returns_labels_and_probabilities(student: Student) -> None:
 
 @check("bert.predict", points=1)
 def predicts_in_eval_mode(student: Student) -> None:
-    """matches the model in evaluation mode, without dropout, with the attention mask"""
+    """matches the model in evaluation mode, without dropout, with the attention mask
+    zh: 与评估模式下（无 dropout、带注意力掩码）的模型一致"""
     model = Ref.of("bert.classifier", seed=4, train_mode=True, head_std=0.5)
     got, _, probabilities = _call_predict(student, model, MIXED_LENGTHS)
     want = trusted_probabilities(model, MIXED_LENGTHS)
@@ -171,7 +178,8 @@ def predicts_in_eval_mode(student: Student) -> None:
 
 @check("bert.predict", points=1)
 def does_not_track_gradients(student: Student) -> None:
-    """does not build an autograd graph while predicting (not even one detached afterwards)"""
+    """does not build an autograd graph while predicting (not even one detached afterwards)
+    zh: 预测时不构建 autograd 计算图（事后 detach 也不行）"""
     # This model raises if its forward pass runs with autograd enabled.
     model = Ref.of("bert.classifier", seed=5, refuse_autograd=True)
     got, _, probabilities = _call_predict(student, model, ["Fine."])
@@ -186,7 +194,8 @@ def does_not_track_gradients(student: Student) -> None:
 
 @check("bert.predict", points=1, hidden=True)
 def predicts_unseen_mixed_batches(student: Student) -> None:
-    """matches the real model on unseen batches"""
+    """matches the real model on unseen batches
+    zh: 在未见过的批次上与真实模型一致"""
     model = Ref.of("bert.classifier", seed=6, head_std=0.5)
     # The last text is longer than the model's 512 positions: it must be truncated.
     texts = [*unseen_texts(7, seed=11), "Meh.", "It was fine, really. " * 130]
@@ -251,7 +260,8 @@ def _fine_tuned(student: Student, texts: list[str], labels: list[int]) -> tuple[
 
 @check("bert.fine_tune", points=1)
 def fits_a_small_training_set(student: Student) -> None:
-    """learns 48 training sentences (at least 0.85 of them right) and trains the encoder too"""
+    """learns 48 training sentences (at least 0.85 of them right) and trains the encoder too
+    zh: 学会 48 条训练句子（至少答对 0.85），并且编码器也参与训练"""
     texts, labels = load_split("train")
     texts, labels = texts[:FIT_SENTENCES], labels[:FIT_SENTENCES]
     call, state = _fine_tuned(student, texts, labels)
@@ -275,7 +285,8 @@ def fits_a_small_training_set(student: Student) -> None:
 
 @check("bert.fine_tune", points=3, hidden=True, timeout_s=300)
 def reaches_the_target_accuracy(student: Student) -> None:
-    """trained on 400 sentences, reaches 0.7 accuracy on 290 sentences it never saw"""
+    """trained on 400 sentences, reaches 0.7 accuracy on 290 sentences it never saw
+    zh: 用 400 条句子训练后，在 290 条从未见过的句子上达到 0.7 的准确率"""
     texts, labels, held_out_texts, held_out_labels = target_split()
     call, state = _fine_tuned(student, texts, labels)
     accuracy = accuracy_of(state, held_out_texts, held_out_labels)
@@ -314,13 +325,15 @@ def _expect_metrics(student: Student, y_true: list[int], y_pred: list[int], clas
 
 @check("bert.metrics", points=1)
 def matches_scikit_learn(student: Student) -> None:
-    """matches scikit-learn on an imbalanced three-class example"""
+    """matches scikit-learn on an imbalanced three-class example
+    zh: 在不平衡的三分类例子上与 scikit-learn 一致"""
     _expect_metrics(student, [0, 0, 0, 0, 1, 1, 2, 2, 2, 0], [0, 0, 1, 0, 1, 2, 2, 2, 0, 0], 3)
 
 
 @check("bert.metrics", points=1)
 def handles_a_class_never_predicted(student: Student) -> None:
-    """counts a class never predicted, or absent altogether, as F1 = 0, without dividing by zero"""
+    """counts a class never predicted, or absent altogether, as F1 = 0, without dividing by zero
+    zh: 从未被预测或根本不存在的类别按 F1 = 0 计，且不会除以零"""
     _expect_metrics(student, [0, 1, 1, 2, 2, 2], [0, 1, 1, 1, 1, 1], 3)
     # Classes 2 and 3 occur in neither labels nor predictions: macro-F1 still averages
     # over all four (scikit-learn with labels=range(4)), so it is half the two-class one.
@@ -330,7 +343,8 @@ def handles_a_class_never_predicted(student: Student) -> None:
 
 @check("bert.metrics", points=1, hidden=True)
 def matches_scikit_learn_on_random_cases(student: Student) -> None:
-    """matches scikit-learn on many random cases"""
+    """matches scikit-learn on many random cases
+    zh: 在大量随机用例上与 scikit-learn 一致"""
     rng = random.Random(2024)
     for _ in range(25):
         classes = rng.randint(2, 5)
@@ -353,7 +367,8 @@ def _save_and_reload(student: Student, seed: int) -> tuple[Path, Ref, object]:
 
 @check("bert.save_reload", points=2)
 def reloaded_model_predicts_the_same(student: Student) -> None:
-    """load_classifier returns the saved weights, in evaluation mode"""
+    """load_classifier returns the saved weights, in evaluation mode
+    zh: load_classifier 返回保存的权重，并处于评估模式"""
     _, model, got = _save_and_reload(student, seed=8)
     if not isinstance(got.value, tuple | list) or len(got.value) != 2:
         raise fail(got.call, describe(got.value), "a pair (model, tokenizer)")
@@ -382,7 +397,8 @@ def reloaded_model_predicts_the_same(student: Student) -> None:
 
 @check("bert.save_reload", points=1)
 def saved_folder_is_complete(student: Student) -> None:
-    """the saved folder alone reproduces the predictions, tokenizer included"""
+    """the saved folder alone reproduces the predictions, tokenizer included
+    zh: 仅凭保存的文件夹（含分词器）即可复现预测"""
     from transformers import AutoTokenizer, BertForSequenceClassification
 
     from grader.models.quiet import quiet_transformers

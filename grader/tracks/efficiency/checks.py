@@ -93,7 +93,8 @@ def trusted_adamw_losses(
 
 @check("efficiency.five_steps", points=2)
 def loss_falls_and_every_parameter_learns(student: Student) -> None:
-    """the loss starts at the true cross-entropy, falls as with one AdamW, every parameter learns"""
+    """the loss starts at the true cross-entropy, falls as with one AdamW, every parameter learns
+    zh: 损失从真实的交叉熵起步，像单个 AdamW 一样下降，每个参数都在学习"""
     model = Ref.of("efficiency.classifier", seed=1, dropout=False, stale_grads=True)
     texts, labels = sample("train", 0, 8)
     got = student.call("train", model, TOKENIZER, texts, labels, 4, 1e-4)
@@ -159,19 +160,22 @@ def _expect_accumulation(student: Student, count: int, k: int, seed: int) -> Non
 
 @check("efficiency.grad_accumulation", points=2)
 def matches_one_big_batch(student: Student) -> None:
-    """4 micro-batches of 2 give the gradient of one batch of 8"""
+    """4 micro-batches of 2 give the gradient of one batch of 8
+    zh: 4 个大小为 2 的微批次得到与一个大小为 8 的批次相同的梯度"""
     _expect_accumulation(student, count=8, k=4, seed=2)
 
 
 @check("efficiency.grad_accumulation", points=1, hidden=True)
 def matches_with_unequal_micro_batches(student: Student) -> None:
-    """10 examples in 3 unequal micro-batches give the gradient of one batch of 10"""
+    """10 examples in 3 unequal micro-batches give the gradient of one batch of 10
+    zh: 10 个样本分成 3 个不等的微批次，梯度与一个大小为 10 的批次相同"""
     _expect_accumulation(student, count=10, k=3, seed=3)
 
 
 @check("efficiency.grad_accumulation", points=1)
 def rejects_a_bad_number_of_micro_batches(student: Student) -> None:
-    """k <= 0 or k larger than the batch raises ValueError; k = 1 and k = batch size work"""
+    """k <= 0 or k larger than the batch raises ValueError; k = 1 and k = batch size work
+    zh: k <= 0 或 k 大于批大小时抛出 ValueError；k = 1 和 k = 批大小可以正常工作"""
     _expect_accumulation(student, count=3, k=1, seed=4)
     _expect_accumulation(student, count=3, k=3, seed=4)
     texts, labels = sample("train", 0, 4)
@@ -193,7 +197,8 @@ def rejects_a_bad_number_of_micro_batches(student: Student) -> None:
 
 @check("efficiency.mixed_precision", points=2)
 def bfloat16_step_matches_float32(student: Student) -> None:
-    """a bfloat16 autocast step on the CPU gives the float32 loss within 0.02, weights float32"""
+    """a bfloat16 autocast step on the CPU gives the float32 loss within 0.02, weights float32
+    zh: CPU 上一步 bfloat16 autocast 的损失与 float32 相差不超过 0.02，权重保持 float32"""
     model = Ref.of("efficiency.classifier", seed=4, dropout=False)
     texts, labels = sample("train", 40, 8)
     got = student.call("mixed_precision_step", model, TOKENIZER, texts, labels, "bfloat16")
@@ -225,7 +230,8 @@ def bfloat16_step_matches_float32(student: Student) -> None:
 
 @check("efficiency.mixed_precision", points=1)
 def rejects_an_unsupported_dtype(student: Student) -> None:
-    """float16 on the CPU, or a non-float dtype, raises ValueError"""
+    """float16 on the CPU, or a non-float dtype, raises ValueError
+    zh: CPU 上的 float16 或非浮点 dtype 抛出 ValueError"""
     texts, labels = sample("train", 0, 2)
     for dtype in ("float16", "int8"):
         expect_value_error(
@@ -269,7 +275,8 @@ def float32_reference() -> tuple[int, float]:
 
 @check("efficiency.quantize", points=3, timeout_s=120)
 def smaller_and_as_accurate(student: Student) -> None:
-    """the int8 model is at least 2x smaller and loses at most 2 points of test accuracy"""
+    """the int8 model is at least 2x smaller and loses at most 2 points of test accuracy
+    zh: int8 模型至少小一半，测试准确率最多下降 2 个百分点"""
     texts, labels = load_split("test")
     # The model refuses a forward pass while every Linear in it is still float32: the
     # predictions must come from the quantized copy, not the model handed in.
@@ -341,7 +348,8 @@ def expect_pruned(
 
 @check("efficiency.prune", points=2)
 def prunes_the_smallest_weights_permanently(student: Student) -> None:
-    """permanent=True zeroes the 30 % smallest weights of every Linear, with no masks left"""
+    """permanent=True zeroes the 30 % smallest weights of every Linear, with no masks left
+    zh: permanent=True 把每个 Linear 中最小的 30 % 权重置零，且不留掩码"""
     model = Ref.of("efficiency.classifier", seed=5)
     got = student.call("prune_linear_layers", model, 0.3, True)
     state = expect_module(got.value, got.call, "the pruned model")
@@ -371,7 +379,8 @@ def prunes_the_smallest_weights_permanently(student: Student) -> None:
 
 @check("efficiency.prune", points=1)
 def keeps_masks_when_not_permanent(student: Student) -> None:
-    """permanent=False keeps weight_orig and a weight_mask with 50 % zeros"""
+    """permanent=False keeps weight_orig and a weight_mask with 50 % zeros
+    zh: permanent=False 保留 weight_orig 和含 50 % 零的 weight_mask"""
     model = Ref.of("efficiency.classifier", seed=6)
     got = student.call("prune_linear_layers", model, 0.5, False)
     state = expect_module(got.value, got.call, "the pruned model")
@@ -386,7 +395,8 @@ def keeps_masks_when_not_permanent(student: Student) -> None:
 
 @check("efficiency.prune", points=1)
 def rejects_sparsity_out_of_range(student: Student) -> None:
-    """a sparsity outside [0, 1) raises ValueError; 0 is allowed and changes nothing"""
+    """a sparsity outside [0, 1) raises ValueError; 0 is allowed and changes nothing
+    zh: 稀疏度不在 [0, 1) 内时抛出 ValueError；0 是允许的，且什么都不改变"""
     model = Ref.of("efficiency.classifier", seed=5)
     got = student.call("prune_linear_layers", model, 0.0, True)
     state = expect_module(got.value, got.call, "the model, unpruned")
@@ -453,7 +463,8 @@ def _expect_cache(student: Student, seed: int, requests: list[str], max_entries:
 
 @check("efficiency.result_cache", points=2)
 def repeats_do_no_model_work(student: Student) -> None:
-    """a repeated request is answered from the cache, without calling the model"""
+    """a repeated request is answered from the cache, without calling the model
+    zh: 重复的请求由缓存回答，不调用模型"""
     _expect_cache(student, seed=7, requests=REQUESTS, max_entries=10)
 
 
@@ -465,7 +476,8 @@ LRU_NOT_FIFO = ["Alpha.", "Beta.", "Alpha.", "Gamma.", "Alpha.", "Beta.", "Gamma
 
 @check("efficiency.result_cache", points=1)
 def evicts_the_least_recently_used(student: Student) -> None:
-    """with room for 2 entries, the least recently used one is evicted (not the rarest or oldest)"""
+    """with room for 2 entries, the least recently used one is evicted (not the rarest or oldest)
+    zh: 缓存只能容纳 2 项时，淘汰最近最少使用的一项（而不是最少使用或最早的）"""
     _expect_cache(student, seed=7, requests=REQUESTS, max_entries=2)
     _expect_cache(student, seed=7, requests=LRU_NOT_LFU, max_entries=2)
     _expect_cache(student, seed=7, requests=LRU_NOT_FIFO, max_entries=2)
@@ -474,7 +486,8 @@ def evicts_the_least_recently_used(student: Student) -> None:
 
 @check("efficiency.result_cache", points=1)
 def rejects_an_empty_cache(student: Student) -> None:
-    """max_entries <= 0 raises ValueError"""
+    """max_entries <= 0 raises ValueError
+    zh: max_entries <= 0 时抛出 ValueError"""
     predictor = Ref.of("efficiency.counting_predictor")
     expect_value_error(
         student, "serve_with_cache", predictor, REQUESTS, 0, about="max_entries must be >= 1"
@@ -486,7 +499,8 @@ def rejects_an_empty_cache(student: Student) -> None:
 
 @check("efficiency.checkpointing", points=2)
 def same_gradients_with_recomputation(student: Student) -> None:
-    """same loss and gradients as without checkpointing, and every layer is recomputed"""
+    """same loss and gradients as without checkpointing, and every layer is recomputed
+    zh: 损失和梯度与不用梯度检查点时相同，且每一层都被重新计算"""
     model = Ref.of(
         "efficiency.classifier", seed=8, dropout=False, count_layers=True, stale_grads=True
     )

@@ -86,13 +86,15 @@ def _expect_attention(student: Student, cases: list[dict], why: str = "") -> Non
 
 @check("internals.attention", points=2)
 def attention_equals_torch(student: Student) -> None:
-    """equals torch's scaled_dot_product_attention on 24 random shapes and masks"""
+    """equals torch's scaled_dot_product_attention on 24 random shapes and masks
+    zh: 在 24 组随机形状和掩码上与 torch 的 scaled_dot_product_attention 一致"""
     _expect_attention(student, _attention_cases(seed=0, count=24))
 
 
 @check("internals.attention", points=1)
 def attention_survives_huge_logits(student: Student) -> None:
-    """stays exact for logits of about 10^4 (no overflow)"""
+    """stays exact for logits of about 10^4 (no overflow)
+    zh: logits 约为 10^4 时仍然精确（不溢出）"""
     cases = _attention_cases(seed=1, count=6)
     for case in cases:
         case["q"] = case["q"] * 100.0
@@ -102,7 +104,8 @@ def attention_survives_huge_logits(student: Student) -> None:
 
 @check("internals.attention", points=1, hidden=True)
 def attention_of_fully_masked_rows(student: Student) -> None:
-    """a query whose every key is masked gets a zero row; the other rows are unchanged"""
+    """a query whose every key is masked gets a zero row; the other rows are unchanged
+    zh: 所有键都被屏蔽的查询得到全零行；其他行不变"""
     cases = _attention_cases(seed=2, count=8)
     for case in cases:
         b, tk = case["k"].shape[0], case["k"].shape[-2]
@@ -180,7 +183,8 @@ def _expect_rms_norm(student: Student, norm: Any, hidden: torch.Tensor, why: str
 
 @check("internals.rmsnorm", points=2)
 def rmsnorm_equals_the_model_norm(student: Student) -> None:
-    """equals input_layernorm of layers 0, 1, 5 and 20 on their real input hidden states"""
+    """equals input_layernorm of layers 0, 1, 5 and 20 on their real input hidden states
+    zh: 在第 0、1、5、20 层的真实输入隐藏状态上与 input_layernorm 一致"""
     hidden = _hidden_states((SENTENCE,))
     for layer in (0, 1, 5, 20):
         norm = _llm().model.layers[layer].input_layernorm
@@ -189,7 +193,8 @@ def rmsnorm_equals_the_model_norm(student: Student) -> None:
 
 @check("internals.rmsnorm", points=1)
 def rmsnorm_in_bfloat16(student: Student) -> None:
-    """bfloat16 in, bfloat16 out: equals a bfloat16 copy of layer 3's input_layernorm"""
+    """bfloat16 in, bfloat16 out: equals a bfloat16 copy of layer 3's input_layernorm
+    zh: 输入 bfloat16、输出 bfloat16：与第 3 层 input_layernorm 的 bfloat16 副本一致"""
     norm = copy.deepcopy(_llm().model.layers[3].input_layernorm).to(torch.bfloat16)
     hidden = _hidden_states((SENTENCE,))[3].to(torch.bfloat16)  # (1, T, C)
     with torch.inference_mode():
@@ -212,7 +217,8 @@ def rmsnorm_in_bfloat16(student: Student) -> None:
 
 @check("internals.rmsnorm", points=1, hidden=True)
 def rmsnorm_other_shapes_and_eps(student: Student) -> None:
-    """a 4-D input of size 64 with eps 1e-2, a zero row, and tiny real hidden states"""
+    """a 4-D input of size 64 with eps 1e-2, a zero row, and tiny real hidden states
+    zh: 大小为 64、eps 为 1e-2 的 4 维输入，全零行，以及极小的真实隐藏状态"""
     from transformers.models.llama.modeling_llama import LlamaRMSNorm
 
     generator = torch.Generator().manual_seed(3)
@@ -274,7 +280,8 @@ def _real_qk(layer: int, texts: tuple[str, ...]) -> tuple[torch.Tensor, torch.Te
 
 @check("internals.rope", points=1)
 def rope_cos_sin_equals_the_model(student: Student) -> None:
-    """cos and sin equal SmolLM2's rotary_emb at positions 0..11 and 7..11 (theta 1e5, D 64)"""
+    """cos and sin equal SmolLM2's rotary_emb at positions 0..11 and 7..11 (theta 1e5, D 64)
+    zh: cos 和 sin 在位置 0..11 和 7..11 上与 SmolLM2 的 rotary_emb 一致（theta 1e5，D 64）"""
     theta = _llm().config.rope_parameters["rope_theta"]
     for positions in (torch.arange(12), torch.arange(7, 12)):
         _expect_cos_sin(student, positions, 64, theta)
@@ -282,7 +289,8 @@ def rope_cos_sin_equals_the_model(student: Student) -> None:
 
 @check("internals.rope", points=2)
 def rope_rotates_real_queries_and_keys(student: Student) -> None:
-    """rotates layer 0's real q and k as apply_rotary_pos_emb does, from position 0 and 7"""
+    """rotates layer 0's real q and k as apply_rotary_pos_emb does, from position 0 and 7
+    zh: 像 apply_rotary_pos_emb 一样旋转第 0 层真实的 q 和 k，从位置 0 和 7 开始"""
     q, k = _real_qk(0, (SENTENCE,))  # (1, 9, T, 64), (1, 3, T, 64)
     t = q.shape[-2]
     cos, sin = _model_cos_sin(torch.arange(t))  # (T, 64)
@@ -293,7 +301,8 @@ def rope_rotates_real_queries_and_keys(student: Student) -> None:
 
 @check("internals.rope", points=1)
 def rope_end_to_end_at_an_offset(student: Student) -> None:
-    """your cos/sin then your rotation equal the model's for positions 7..11"""
+    """your cos/sin then your rotation equal the model's for positions 7..11
+    zh: 用你的 cos/sin 再做你的旋转，在位置 7..11 上与模型一致"""
     from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
 
     q, k = _real_qk(0, (SENTENCE,))
@@ -315,7 +324,8 @@ def rope_end_to_end_at_an_offset(student: Student) -> None:
 
 @check("internals.rope", points=1, hidden=True)
 def rope_other_configs(student: Student) -> None:
-    """other theta and head sizes (10^4 with D 32, 5*10^5 with D 128), other head counts"""
+    """other theta and head sizes (10^4 with D 32, 5*10^5 with D 128), other head counts
+    zh: 其他 theta 和头维度（10^4 配 D 32，5*10^5 配 D 128），以及其他头数"""
     generator = torch.Generator().manual_seed(4)
     for head_dim, theta, heads, kv_heads in ((32, 10000.0, 4, 2), (128, 500000.0, 2, 1)):
         rotary = _other_rotary(head_dim, theta)
@@ -369,21 +379,24 @@ def _attention_input(layer: int, texts: tuple[str, ...]) -> tuple[Any, torch.Ten
 
 @check("internals.gqa", points=2)
 def gqa_equals_layer_0_self_attention(student: Student) -> None:
-    """equals SmolLM2's layers[0].self_attn on the real sentence (9 heads, 3 KV heads)"""
+    """equals SmolLM2's layers[0].self_attn on the real sentence (9 heads, 3 KV heads)
+    zh: 在真实句子上与 SmolLM2 的 layers[0].self_attn 一致（9 个头，3 个 KV 头）"""
     attention, x = _attention_input(0, (SENTENCE,))
     _expect_gqa(student, attention, x, 9, 3)
 
 
 @check("internals.gqa", points=1, hidden=True)
 def gqa_on_layer_5_and_a_batch(student: Student) -> None:
-    """layer 5 on a batch of two longer held-out sentences"""
+    """layer 5 on a batch of two longer held-out sentences
+    zh: 第 5 层，在两条更长的留出句子组成的批次上"""
     attention, x = _attention_input(5, tuple(HELD_OUT))
     _expect_gqa(student, attention, x, 9, 3, why="layer 5, batch of 2")
 
 
 @check("internals.gqa", points=1, hidden=True)
 def gqa_another_config(student: Student) -> None:
-    """a random Llama attention with 8 heads, 2 KV heads and head size 16"""
+    """a random Llama attention with 8 heads, 2 KV heads and head size 16
+    zh: 8 个头、2 个 KV 头、头维度 16 的随机 Llama 注意力"""
     from transformers import LlamaConfig
     from transformers.models.llama.modeling_llama import LlamaAttention, LlamaRotaryEmbedding
 

@@ -78,14 +78,16 @@ def _expect_eval_transform(student: Student, path: Path, image: Image.Image) -> 
 
 @check("resnet.transforms", points=1)
 def eval_transform_resizes_and_normalises(student: Student) -> None:
-    """evaluation transform: 32x32 tensor normalised with ImageNet's statistics"""
+    """evaluation transform: 32x32 tensor normalised with ImageNet's statistics
+    zh: 评估变换：32x32 张量，按 ImageNet 的统计量归一化"""
     for path in val_files()[::120]:
         _expect_eval_transform(student, path, load_image(path))
 
 
 @check("resnet.transforms", points=1)
 def train_transform_augments(student: Student) -> None:
-    """training transform: same shape and normalisation, plus a random augmentation"""
+    """training transform: same shape and normalisation, plus a random augmentation
+    zh: 训练变换：形状和归一化相同，外加随机数据增强"""
     path = val_files()[3]
     got = student.call("transform_image", str(path), True)
     plain = eval_transform()(load_image(path))
@@ -109,7 +111,8 @@ def train_transform_augments(student: Student) -> None:
 
 @check("resnet.transforms", points=1, hidden=True)
 def handles_other_sizes_and_grey_images(student: Student) -> None:
-    """resizes larger images and turns grey images into 3 channels"""
+    """resizes larger images and turns grey images into 3 channels
+    zh: 缩放更大的图像，并把灰度图转成 3 通道"""
     for kind in ("large", "grey"):
         _expect_eval_transform(student, *unseen_image(student, kind))
 
@@ -126,7 +129,8 @@ def _describe(student: Student, root: Path, batch_size: int):
 
 @check("resnet.loaders", points=1)
 def loaders_read_both_splits(student: Student) -> None:
-    """reads train and val as ImageFolders with the digit classes"""
+    """reads train and val as ImageFolders with the digit classes
+    zh: 以 ImageFolder 读取 train 和 val，类别为各个数字"""
     got, summary = _describe(student, digits_root(), 32)
     if summary["classes"] != list(CLASSES):
         raise fail(got.call, f"classes {summary['classes']}", f"classes {list(CLASSES)}")
@@ -137,7 +141,8 @@ def loaders_read_both_splits(student: Student) -> None:
 
 @check("resnet.loaders", points=1)
 def val_loader_is_ordered_and_train_is_shuffled(student: Student) -> None:
-    """the validation loader keeps a fixed order, uses the eval transform; train shuffles"""
+    """the validation loader keeps a fixed order, uses the eval transform; train shuffles
+    zh: 验证集加载器保持固定顺序并使用评估变换；训练集打乱顺序"""
     got, summary = _describe(student, digits_root(), 32)
     images, labels = val_tensors()
     expect_tensor(
@@ -182,7 +187,8 @@ def val_loader_is_ordered_and_train_is_shuffled(student: Student) -> None:
 
 @check("resnet.loaders", points=1, hidden=True)
 def loaders_work_on_another_folder(student: Student) -> None:
-    """works on an unseen ImageFolder with other class names and batch size"""
+    """works on an unseen ImageFolder with other class names and batch size
+    zh: 在未见过的、类别名和批大小都不同的 ImageFolder 上也能工作"""
     staging = student.staging_folder("mlkata-resnet-")
     names = ["cat", "dog", "owl"]
     files = val_files()
@@ -228,13 +234,15 @@ def _expect_accuracy(student: Student, model: Ref, batch_size: int, why: str) ->
 
 @check("resnet.fix_script", points=1)
 def measures_accuracy_on_held_out_data(student: Student) -> None:
-    """returns the overall accuracy of the pretrained ResNet-18 on the validation images"""
+    """returns the overall accuracy of the pretrained ResNet-18 on the validation images
+    zh: 返回预训练 ResNet-18 在验证图像上的总体准确率"""
     _expect_accuracy(student, PRETRAINED, 64, "count correct images over all images")
 
 
 @check("resnet.fix_script", points=1)
 def evaluates_in_eval_mode(student: Student) -> None:
-    """evaluates in eval mode, even when the model arrives in training mode"""
+    """evaluates in eval mode, even when the model arrives in training mode
+    zh: 即使模型以训练模式传入，也在评估模式下评估"""
     model = Ref.of("resnet.model", pretrained=True, train_mode=True)
     _expect_accuracy(
         student,
@@ -246,7 +254,8 @@ def evaluates_in_eval_mode(student: Student) -> None:
 
 @check("resnet.fix_script", points=1)
 def counts_images_not_batches(student: Student) -> None:
-    """weights every image equally when the last batch is smaller"""
+    """weights every image equally when the last batch is smaller
+    zh: 最后一个批次较小时，每张图像的权重仍然相同"""
     model = Ref.of("resnet.model", pretrained=True, head_seed=3)
     _expect_accuracy(
         student,
@@ -284,13 +293,15 @@ def _expect_new_head(student: Student, model: Ref, num_classes: int) -> None:
 
 @check("resnet.head", points=1)
 def replaces_the_head_of_resnet18(student: Student) -> None:
-    """puts a 3-class head on the pretrained ResNet-18, backbone untouched"""
+    """puts a 3-class head on the pretrained ResNet-18, backbone untouched
+    zh: 给预训练的 ResNet-18 换上 3 类分类头，骨干网络不变"""
     _expect_new_head(student, PRETRAINED, 3)
 
 
 @check("resnet.head", points=1, hidden=True)
 def replaces_the_head_of_resnet50(student: Student) -> None:
-    """works on ResNet-50, whose head reads 2048 features"""
+    """works on ResNet-50, whose head reads 2048 features
+    zh: 也适用于分类头读取 2048 维特征的 ResNet-50"""
     _expect_new_head(student, Ref.of("resnet.model", arch="resnet50", seed=5), 7)
 
 
@@ -335,7 +346,8 @@ def _train_resnet(student: Student) -> tuple[str, dict[str, torch.Tensor]]:
 
 @check("resnet.fine_tune", points=2, timeout_s=240)
 def reaches_the_target_accuracy(student: Student) -> None:
-    """a fresh head on the pretrained backbone reaches 0.9 accuracy on the validation images"""
+    """a fresh head on the pretrained backbone reaches 0.9 accuracy on the validation images
+    zh: 在预训练骨干网络上训练新的分类头，验证图像准确率达到 0.9"""
     call, model = _fine_tuned_resnet(student)
     accuracy = held_out_accuracy(model)
     if accuracy < TARGET_ACCURACY:
@@ -349,7 +361,8 @@ def reaches_the_target_accuracy(student: Student) -> None:
 
 @check("resnet.fine_tune", points=1, timeout_s=240)
 def a_frozen_backbone_stays_unchanged(student: Student) -> None:
-    """with freeze_backbone (the default) only the head changes, BatchNorm statistics too"""
+    """with freeze_backbone (the default) only the head changes, BatchNorm statistics too
+    zh: freeze_backbone（默认开启）时只有分类头改变，BatchNorm 统计量也不变"""
     call, model = _fine_tuned_resnet(student)
     before = build(FINE_TUNE_START).state_dict()
     after = model.state_dict()
@@ -374,7 +387,8 @@ def a_frozen_backbone_stays_unchanged(student: Student) -> None:
 
 @check("resnet.fine_tune", points=1, hidden=True, timeout_s=240)
 def uses_its_learning_rate(student: Student) -> None:
-    """uses the learning_rate it is given: at 0 nothing may change"""
+    """uses the learning_rate it is given: at 0 nothing may change
+    zh: 使用传入的 learning_rate：为 0 时什么都不能改变"""
     got = student.call("fine_tune", FINE_TUNE_START, str(split_dir("train")), learning_rate=0.0)
     if not isinstance(got.value, ModuleState) or "fc.weight" not in got.value.state_dict:
         raise fail(got.call, describe(got.value), "the fine-tuned ResNet-18")
@@ -408,13 +422,15 @@ def _expect_confusion(student: Student, targets: list[int], guesses: list[int], 
 
 @check("resnet.confusion", points=1)
 def matches_scikit_learn(student: Student) -> None:
-    """matches scikit-learn, including a class that is never predicted"""
+    """matches scikit-learn, including a class that is never predicted
+    zh: 与 scikit-learn 一致，包括从未被预测的类别"""
     _expect_confusion(student, [0, 0, 1, 2, 2, 2, 1], [0, 1, 1, 1, 2, 0, 1], 4)
 
 
 @check("resnet.confusion", points=1)
 def confusion_of_the_pretrained_model(student: Student) -> None:
-    """the pretrained ResNet-18's confusion matrix on the validation images"""
+    """the pretrained ResNet-18's confusion matrix on the validation images
+    zh: 预训练 ResNet-18 在验证图像上的混淆矩阵"""
     from sklearn.metrics import confusion_matrix
 
     got = student.call("confusion_for_folder", PRETRAINED, str(split_dir("val")), 50)
@@ -426,7 +442,8 @@ def confusion_of_the_pretrained_model(student: Student) -> None:
 
 @check("resnet.confusion", points=1, hidden=True)
 def matches_scikit_learn_on_random_cases(student: Student) -> None:
-    """matches scikit-learn on many random cases"""
+    """matches scikit-learn on many random cases
+    zh: 在大量随机用例上与 scikit-learn 一致"""
     rng = random.Random(31)
     for _ in range(20):
         classes = rng.randint(2, 6)
@@ -472,7 +489,8 @@ def _expect_topk(student: Student, model: Ref, path: Path, image: Image.Image, k
 
 @check("resnet.topk", points=1)
 def top3_of_a_validation_image(student: Student) -> None:
-    """top-3 classes of a validation image, with names and probabilities"""
+    """top-3 classes of a validation image, with names and probabilities
+    zh: 一张验证图像的前 3 个类别，带名称和概率"""
     model = Ref.of("resnet.model", pretrained=True, head_seed=2)
     for path in val_files()[5::150]:
         _expect_topk(student, model, path, load_image(path), 3)
@@ -480,7 +498,8 @@ def top3_of_a_validation_image(student: Student) -> None:
 
 @check("resnet.topk", points=1, hidden=True)
 def topk_of_unseen_files(student: Student) -> None:
-    """top-5 of a grey PNG and of a larger image, from a model that arrives in training mode"""
+    """top-5 of a grey PNG and of a larger image, from a model that arrives in training mode
+    zh: 以训练模式传入的模型对一张灰度 PNG 和一张较大图像给出前 5 个类别"""
     model = Ref.of("resnet.model", pretrained=True, head_seed=4, train_mode=True)
     for kind in ("grey", "large"):
         path, image = unseen_image(student, kind)

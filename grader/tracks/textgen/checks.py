@@ -54,7 +54,8 @@ def _expect_text(got: object, call: str, want: str) -> None:
 
 @check("textgen.client", points=1, timeout_s=120)
 def answers_like_the_server(student: Student) -> None:
-    """returns the server's own answer at temperature 0"""
+    """returns the server's own answer at temperature 0
+    zh: 在温度为 0 时返回服务器自己的回答"""
     client, model, trusted = endpoint_client()
     got = student.call("generate", client, model, PROMPTS[0], max_tokens=24)
     _expect_text(got.value, got.call, server_answer(trusted, model, PROMPTS[0], 24))
@@ -62,7 +63,8 @@ def answers_like_the_server(student: Student) -> None:
 
 @check("textgen.client", points=1, timeout_s=120)
 def streams_the_same_text(student: Student) -> None:
-    """generate_stream assembles the same text from the stream's deltas"""
+    """generate_stream assembles the same text from the stream's deltas
+    zh: generate_stream 用流式增量拼出相同的文本"""
     client, model, trusted = endpoint_client()
     got = student.call("generate_stream", client, model, PROMPTS[1], max_tokens=24)
     _expect_text(got.value, got.call, server_answer(trusted, model, PROMPTS[1], 24))
@@ -70,7 +72,8 @@ def streams_the_same_text(student: Student) -> None:
 
 @check("textgen.client", points=1, timeout_s=60)
 def refuses_bad_arguments(student: Student) -> None:
-    """raises ValueError for an empty prompt and for max_tokens <= 0, without a request"""
+    """raises ValueError for an empty prompt and for max_tokens <= 0, without a request
+    zh: 空提示词或 max_tokens <= 0 时抛出 ValueError，且不发请求"""
     client = Ref.of("llm.client", base_url="http://127.0.0.1:9/v1", api_key="unused")
     for args, kwargs in ((("model", "   "), {}), (("model", "hi"), {"max_tokens": 0})):
         error = student.raises("generate", client, *args, **kwargs)
@@ -126,7 +129,8 @@ def loopback_ports() -> list[int]:
 
 @check("textgen.client", points=1, timeout_s=90)
 def retries_then_fails_clearly(student: Student) -> None:
-    """retries a failing server, then raises a RuntimeError naming the server and the fix"""
+    """retries a failing server, then raises a RuntimeError naming the server and the fix
+    zh: 服务器失败时重试，然后抛出写明服务器和解决办法的 RuntimeError"""
     refuser = shared_refuser()
     refuser.count = 0
     base_url = f"http://127.0.0.1:{refuser.port}/v1"
@@ -144,7 +148,8 @@ def retries_then_fails_clearly(student: Student) -> None:
 
 @check("textgen.client", points=1, hidden=True, timeout_s=120)
 def answers_unseen_prompts(student: Student) -> None:
-    """matches the server on other prompts and lengths"""
+    """matches the server on other prompts and lengths
+    zh: 在其他提示词和长度上与服务器一致"""
     client, model, trusted = endpoint_client()
     prompt = "Give a one-line definition of entropy."
     got = student.call("generate", client, model, prompt, max_tokens=13)
@@ -181,7 +186,8 @@ def _expect_same_distribution(got: object, call: str, want: torch.Tensor, why: s
 
 @check("textgen.sampling", points=1)
 def greedy_and_temperature_match_transformers(student: Student) -> None:
-    """greedy picks the argmax; temperature matches TemperatureLogitsWarper"""
+    """greedy picks the argmax; temperature matches TemperatureLogitsWarper
+    zh: 贪心解码选 argmax；温度与 TemperatureLogitsWarper 一致"""
     from transformers import TemperatureLogitsWarper
 
     logits = real_logits()
@@ -198,7 +204,8 @@ def greedy_and_temperature_match_transformers(student: Student) -> None:
 
 @check("textgen.sampling", points=1)
 def top_k_matches_transformers(student: Student) -> None:
-    """top_k_filter keeps the same tokens as TopKLogitsWarper"""
+    """top_k_filter keeps the same tokens as TopKLogitsWarper
+    zh: top_k_filter 保留的 token 与 TopKLogitsWarper 相同"""
     from transformers import TopKLogitsWarper
 
     logits = real_logits()
@@ -214,7 +221,8 @@ def top_k_matches_transformers(student: Student) -> None:
 
 @check("textgen.sampling", points=1)
 def top_p_matches_transformers(student: Student) -> None:
-    """top_p_filter keeps the same nucleus as TopPLogitsWarper, crossing token included"""
+    """top_p_filter keeps the same nucleus as TopPLogitsWarper, crossing token included
+    zh: top_p_filter 保留的核与 TopPLogitsWarper 相同，包括越过阈值的那个 token"""
     from transformers import TopPLogitsWarper
 
     logits = real_logits()
@@ -230,7 +238,8 @@ def top_p_matches_transformers(student: Student) -> None:
 
 @check("textgen.sampling", points=2)
 def sampling_follows_the_filtered_distribution(student: Student) -> None:
-    """sample draws from the filtered distribution (4,000 draws, total variation < 0.05)"""
+    """sample draws from the filtered distribution (4,000 draws, total variation < 0.05)
+    zh: sample 从过滤后的分布中采样（4,000 次，总变差 < 0.05）"""
     from transformers import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
 
     logits = real_logits()[:1]
@@ -276,7 +285,8 @@ def sampling_follows_the_filtered_distribution(student: Student) -> None:
 
 @check("textgen.sampling", points=1, hidden=True)
 def filters_match_on_a_batch_of_random_logits(student: Student) -> None:
-    """the filters match transformers on random logits of other shapes"""
+    """the filters match transformers on random logits of other shapes
+    zh: 在其他形状的随机 logits 上，过滤器与 transformers 一致"""
     from transformers import TopKLogitsWarper, TopPLogitsWarper
 
     logits = torch.randn(4, 300, generator=torch.Generator().manual_seed(3)) * 3
@@ -320,19 +330,22 @@ def _check_loop(student: Student, function: str, prompt: str, cached: bool) -> N
 
 @check("textgen.kv_cache", points=2, timeout_s=120)
 def cached_loop_reproduces_generate(student: Student) -> None:
-    """the cached loop reproduces generate() token for token, one new token per step"""
+    """the cached loop reproduces generate() token for token, one new token per step
+    zh: 带缓存的循环逐 token 复现 generate()，每步一个新 token"""
     _check_loop(student, "greedy_generate", "The three primary colours are", cached=True)
 
 
 @check("textgen.kv_cache", points=1, timeout_s=120)
 def uncached_loop_reproduces_generate(student: Student) -> None:
-    """the loop without a cache produces the same tokens"""
+    """the loop without a cache produces the same tokens
+    zh: 不带缓存的循环生成相同的 token"""
     _check_loop(student, "greedy_generate_no_cache", "The three primary colours are", cached=False)
 
 
 @check("textgen.kv_cache", points=1, hidden=True, timeout_s=120)
 def cached_loop_on_another_prompt(student: Student) -> None:
-    """the cached loop matches generate() on another prompt"""
+    """the cached loop matches generate() on another prompt
+    zh: 带缓存的循环在另一个提示词上与 generate() 一致"""
     _check_loop(student, "greedy_generate", "Question: what is 2 + 2?\nAnswer:", cached=True)
 
 
@@ -343,7 +356,8 @@ TEXTS = ["The quick brown fox jumps over the lazy dog.", "Tokens are not words."
 
 @check("textgen.perplexity", points=1)
 def perplexity_matches_the_model_loss(student: Student) -> None:
-    """perplexity equals exp of the model's own mean next-token loss"""
+    """perplexity equals exp of the model's own mean next-token loss
+    zh: 困惑度等于模型自身平均下一 token 损失的 exp"""
     import math
 
     tokenizer, model = build(TOKENIZER), build(MODEL)
@@ -357,7 +371,8 @@ def perplexity_matches_the_model_loss(student: Student) -> None:
 
 @check("textgen.perplexity", points=1)
 def chat_prompt_matches_the_template(student: Student) -> None:
-    """chat_prompt is the tokenizer's chat template, ready for the assistant's turn"""
+    """chat_prompt is the tokenizer's chat template, ready for the assistant's turn
+    zh: chat_prompt 就是分词器的对话模板，并已准备好助手的回合"""
     messages = [
         {"role": "system", "content": "You are terse."},
         {"role": "user", "content": "What is a token?"},
@@ -377,7 +392,8 @@ def chat_prompt_matches_the_template(student: Student) -> None:
 
 @check("textgen.perplexity", points=1, hidden=True)
 def perplexity_of_a_single_token_pair(student: Student) -> None:
-    """perplexity is right on a two-token text"""
+    """perplexity is right on a two-token text
+    zh: 只有两个 token 的文本，困惑度也正确"""
     import math
 
     tokenizer, model = build(TOKENIZER), build(MODEL)
