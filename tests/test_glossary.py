@@ -11,7 +11,14 @@ from grader.bank.glossary import Term, half_width_punctuation, load_glossary, va
 
 
 def chinese_texts() -> Iterator[tuple[str, str]]:
-    """Every Chinese text of the bank and every check's Chinese name, named by where."""
+    """Every Chinese text of the bank, every check's Chinese name and the Chinese side of the
+    feedback and mock-interview catalogues, named by where."""
+    from grader.mock.strings import MOCK
+    from grader.wording import FEEDBACK
+
+    for catalogue, entries in (("feedback", FEEDBACK), ("mock", MOCK)):
+        for key, texts in entries.items():
+            yield f"{catalogue} {key!r}", texts["zh"]
     for exercise in all_exercises():
         for check in exercise.checks:
             yield f"{exercise.id} check {check.function.__name__}", check.name_zh

@@ -114,10 +114,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _notebook(session, args: argparse.Namespace, console) -> int:
     from grader.mock.notebook import write_notebook
+    from grader.mock.strings import t
 
     path = write_notebook(session)
-    console.print(f"session {session.id}: {path}", soft_wrap=True)
-    console.print(f"grade it with: mlkata mock --grade {session.id}")
+    console.print(t("session notebook", session.lang, id=session.id, path=path), soft_wrap=True)
+    console.print(t("grade it with", session.lang, id=session.id))
     if not args.no_open:
         from grader.jupyter import lab_command, lab_environment
 
@@ -137,20 +138,24 @@ def _interviewer(args: argparse.Namespace, console):
     from rich.markup import escape
 
     from grader.mock.interviewer import make_follow_up
+    from grader.mock.strings import t
 
-    console.print("connecting to the interviewer's LLM ...")
+    console.print(t("connecting", args.lang))
     return make_follow_up(
         lambda m: console.print(f"[yellow]{escape(m)}[/]", soft_wrap=True), connect=True
     )
 
 
 def _terminal(session, args: argparse.Namespace, console, follow_up=None) -> int:
+    from grader.mock.strings import t
     from grader.mock.terminal import TerminalInterview
 
-    console.print(f"session {session.id}: {len(session.items)} questions, {session.minutes:g} min")
+    lang = session.lang
+    count, minutes = len(session.items), f"{session.minutes:g}"
+    console.print(t("session started", lang, id=session.id, count=count, minutes=minutes))
     TerminalInterview(session, sys.stdin, console, follow_up=follow_up).run()
     if args.no_grade:
-        console.print(f"grade it with: mlkata mock --grade {session.id}")
+        console.print(t("grade it with", lang, id=session.id))
         return 0
     return grade(session, args, console)
 
@@ -160,19 +165,22 @@ def grade(session, args: argparse.Namespace, console) -> int:
     from grader.mock.llm_judge import judge_from_environment
     from grader.mock.notebook import notebook_path, read_answers
     from grader.mock.report import write_reports
+    from grader.mock.strings import t
 
     if session.mode == "notebook" and notebook_path(session).exists():
         read_answers(session)
     # Loading MiniLM and running the coding checks in the sandbox takes a while: say so.
-    with console.status("grading the interview (theory with MiniLM, code with its checks)"):
+    lang = session.lang
+    with console.status(t("grading", lang)):
         graded = grade_session(session, judge_from_environment())
     with _history(args) as history:
         history.record(*history_rows(session))
     md, page = write_reports(session)
     for name, part in graded["sections"].items():
-        console.print(f"{name}: {round(part['score'], 2):g} / {part['max_score']:g}")
-    score, top = round(graded["score"], 2), graded["max_score"]
-    console.print(f"score {score:g} / {top:g}; late {graded['late']}")
-    console.print(f"report: {md}", soft_wrap=True)
-    console.print(f"report: {page}", soft_wrap=True)
+        score, top = f"{round(part['score'], 2):g}", f"{part['max_score']:g}"
+        console.print(t("section score", lang, name=t(name, lang), score=score, max=top))
+    score, top = f"{round(graded['score'], 2):g}", f"{graded['max_score']:g}"
+    console.print(t("total score", lang, score=score, max=top, late=graded["late"]))
+    console.print(t("report at", lang, path=md), soft_wrap=True)
+    console.print(t("report at", lang, path=page), soft_wrap=True)
     return 0

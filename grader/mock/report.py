@@ -7,12 +7,13 @@ import html
 from pathlib import Path
 
 from grader.mock.session import Session
+from grader.mock.strings import t
 
 WEAK_BELOW = 0.6
 
 
-def _minutes(seconds: float) -> str:
-    return f"{seconds / 60:.1f} min"
+def _minutes(seconds: float, lang: str = "en") -> str:
+    return t("minutes", lang, value=f"{seconds / 60:.1f}")
 
 
 def _points(value: float) -> str:
@@ -27,108 +28,130 @@ def study_next(graded: dict) -> list[dict]:
 
 
 def markdown(session: Session) -> str:
+    """The report in the session's language (the candidate's answers stay as written)."""
     graded = session.graded or {}
+    lang = session.lang
+    summary = t(
+        "report summary",
+        lang,
+        score=_points(graded["score"]),
+        max=_points(graded["max_score"]),
+        used=_minutes(graded["time_used_s"], lang),
+        allowed=_minutes(graded["time_allowed_s"], lang),
+        late=graded["late"],
+        hints=graded["hints"],
+    )
     lines = [
-        f"# Mock interview {session.id}",
+        f"# {t('report title', lang, id=session.id)}",
         "",
-        f"**Score: {_points(graded['score'])} / {_points(graded['max_score'])}** · "
-        f"time used {_minutes(graded['time_used_s'])} of {_minutes(graded['time_allowed_s'])} · "
-        f"late answers {graded['late']} · hints used {graded['hints']}",
+        summary,
         "",
-        "| section | score |",
+        f"| {t('section', lang)} | {t('score', lang)} |",
         "|---|---|",
     ]
     for name, part in graded["sections"].items():
-        lines.append(f"| {name} | {_points(part['score'])} / {_points(part['max_score'])} |")
+        score = f"{_points(part['score'])} / {_points(part['max_score'])}"
+        lines.append(f"| {t(name, lang)} | {score} |")
     lines.append("")
     for number, row in enumerate(graded["items"], start=1):
-        flags = [f for f, on in (("late", row["late"]), ("no answer", not row["answered"])) if on]
-        if row["hints"]:
-            flags.append(f"{row['hints']} hint{'s' if row['hints'] != 1 else ''}")
-        if row.get("seconds") is not None:
-            flags.append(f"{_minutes(row['seconds'])} on it")
-        flag = f" ({', '.join(flags)})" if flags else ""
-        lines += [
-            f"## {number}. {row['question']}",
-            "",
-            f"`{row['id']}` · {row['kind']} · "
-            f"{_points(row['points'])} / {_points(row['max_points'])} (raw {row['raw']:.2f}){flag}",
-            "",
-        ]
+        lines += [f"## {number}. {row['question']}", "", _item_line(row, lang), ""]
         if row["kind"] == "theory":
-            lines += ["**Your answer**", "", *_quoted(row["answer"]), ""]
+            lines += [t("your answer", lang), "", *_quoted(row["answer"], lang), ""]
             for turn in row.get("followups", []):
-                lines += ["**Interviewer's follow-up**", "", *_quoted(turn["question"]), ""]
-                lines += ["**Your reply**", "", *_quoted(turn["answer"]), ""]
-            lines += _scoring(row)
+                lines += [t("follow-up", lang), "", *_quoted(turn["question"], lang), ""]
+                lines += [t("your reply", lang), "", *_quoted(turn["answer"], lang), ""]
+            lines += _scoring(row, lang)
         else:
-            lines += [*_checks(row), ""]
+            lines += [*_checks(row, lang), ""]
             if row.get("code", "").strip():
-                lines += ["**Your code**", "", "```python", row["code"].rstrip(), "```", ""]
-    lines += ["## What to study next", ""]
+                lines += [t("your code", lang), "", "```python", row["code"].rstrip(), "```", ""]
+    lines += [t("study next", lang), ""]
     weak = study_next(graded)
     if not weak:
-        lines.append("Nothing below the bar: try a harder difficulty next time.")
+        lines.append(t("nothing weak", lang))
     for row in weak:
-        hint = f"`mlkata answer {row['id']}`" if row["kind"] == "theory" else "its notebook"
+        where = (
+            f"`mlkata answer {row['id']}`" if row["kind"] == "theory" else t("its notebook", lang)
+        )
         missed = "; ".join(row["missed"][:3])
         lines.append(
-            f"- **{row['id']}** ({row['raw']:.2f}): review with {hint}"
-            + (f". Missed: {missed}" if missed else "")
+            f"- **{row['id']}** ({row['raw']:.2f}): {t('review with', lang, where=where)}"
+            + (t("missed list", lang, points=missed) if missed else "")
         )
     return "\n".join(lines) + "\n"
 
 
-def _scoring(row: dict) -> list[str]:
+def _item_line(row: dict, lang: str) -> str:
+    """``id · kind · points (raw r) (flags)``: late, unanswered, hints, time spent."""
+    flags = [
+        t(key, lang)
+        for key, on in (("flag late", row["late"]), ("flag no answer", not row["answered"]))
+        if on
+    ]
+    if row["hints"]:
+        plural = "" if row["hints"] == 1 else "s"
+        flags.append(t("flag hints", lang, count=row["hints"], plural=plural))
+    if row.get("seconds") is not None:
+        flags.append(t("flag time", lang, time=_minutes(row["seconds"], lang)))
+    flag = f" ({', '.join(flags)})" if flags else ""
+    points = f"{_points(row['points'])} / {_points(row['max_points'])}"
+    raw = f"{t('raw', lang)} {row['raw']:.2f}"
+    return f"`{row['id']}` · {t(row['kind'], lang)} · {points} ({raw}){flag}"
+
+
+def _scoring(row: dict, lang: str = "en") -> list[str]:
     """A theory item's verdicts: contradicted, covered and missed key points, and who judged."""
     lines = []
     contradicted = row.get("contradicted", [])
     if contradicted:
-        lines += ["**Contradicted** (each costs more than a missed point)", ""]
+        lines += [t("contradicted", lang), ""]
         for item in contradicted:
             said = " ".join(item["said"].split())
-            lines.append(f"- ✗✗ you said “{said}”; the key point is: {item['point']}")
+            lines.append(t("you said", lang, said=said, point=item["point"]))
         lines.append("")
     if row["covered"]:
-        lines += ["**Covered**", "", *[f"- ✓ {p}" for p in row["covered"]], ""]
+        lines += [t("covered", lang), "", *[f"- ✓ {p}" for p in row["covered"]], ""]
     if row["missed"]:
-        lines += ["**Missed**", "", *[f"- ✗ {p}" for p in row["missed"]], ""]
+        lines += [t("missed", lang), "", *[f"- ✗ {p}" for p in row["missed"]], ""]
     if row.get("shape"):
-        lines += [f"Marked down ({row['shape']}): explain the ideas, not just name them.", ""]
+        lines += [t("marked down", lang, shape=row["shape"]), ""]
     if row["missed"] or contradicted:
-        lines += ["**Model answer**", "", row["model_answer"], ""]
+        lines += [t("model answer", lang), "", row["model_answer"], ""]
     if row.get("judge"):
-        lines += [f"*Scored by the {row['judge']} judge.*", ""]
+        lines += [t("scored by", lang, judge=row["judge"]), ""]
     return lines
 
 
-def _quoted(text: str) -> list[str]:
+def _quoted(text: str, lang: str = "en") -> list[str]:
     """The candidate's text as a Markdown quote, so its own headings or lists stay inside."""
     text = text.strip()
     if not text:
-        return ["*(no answer)*"]
+        return [t("no answer", lang)]
     return [f"> {line}".rstrip() for line in text.splitlines()]
 
 
-def _checks(row: dict) -> list[str]:
+def _checks(row: dict, lang: str = "en") -> list[str]:
     """A coding item: each check passed or failed (with why), then any other problem."""
+    from grader.wording import localise_message
+
     checks = row.get("checks", [])
     lines = []
     for check in checks:
-        hidden = " (hidden)" if check["hidden"] else ""
-        points = f"{check['points']:g} pt"
+        hidden = t("hidden", lang) if check["hidden"] else ""
+        points = t("point unit", lang, points=f"{check['points']:g}")
+        name = check.get("name_zh") if lang == "zh" and check.get("name_zh") else check["name"]
         if check["passed"]:
-            lines.append(f"- ✓ {check['name']}{hidden} · {points}")
+            lines.append(f"- ✓ {name}{hidden} · {points}")
         else:
-            message = " ".join(check["message"].split())
-            lines.append(f"- ✗ {check['name']}{hidden} · 0 / {points}: {message}")
+            message = " ".join(localise_message(check["message"], lang).split())
+            lines.append(f"- ✗ {name}{hidden} · 0 / {points}: {message}")
     failed = {c["name"] for c in checks if not c["passed"]}
     for message in row["messages"]:
         if not any(f"'{name}' failed" in message for name in failed):
             lines.append(f"- {message}")
     if checks:
         passed = sum(c["passed"] for c in checks)
-        lines.insert(0, f"**Checks: {passed} of {len(checks)} passed**")
+        lines.insert(0, t("checks passed", lang, passed=passed, total=len(checks)))
         lines.insert(1, "")
     return lines
 
@@ -172,5 +195,6 @@ def write_reports(session: Session) -> tuple[Path, Path]:
     folder = Path(session.folder)
     md, page = folder / "report.md", folder / "report.html"
     md.write_text(text, encoding="utf-8")
-    page.write_text(to_html(text, f"Mock interview {session.id}"), encoding="utf-8")
+    title = t("report title", session.lang, id=session.id)
+    page.write_text(to_html(text, title), encoding="utf-8")
     return md, page

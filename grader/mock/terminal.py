@@ -31,6 +31,7 @@ from grader.bank import get_question
 from grader.errors import MlkataError
 from grader.mock.grading import HINT_COST
 from grader.mock.session import Answer, Item, Session
+from grader.mock.strings import t
 
 END = "."
 HINT = "?hint"
@@ -61,10 +62,11 @@ def external_editor(text: str) -> str:
         path.unlink(missing_ok=True)
 
 
-def _countdown(seconds: float) -> str:
+def _countdown(seconds: float, lang: str = "en") -> str:
     if seconds <= 0:
-        return f"[red]time is up ({-seconds / 60:.1f} min over): answers are now late[/]"
-    return f"[cyan]{int(seconds // 60)}:{int(seconds % 60):02d} left[/]"
+        return f"[red]{t('time is up', lang, over=f'{-seconds / 60:.1f}')}[/]"
+    left = t("time left", lang, minutes=int(seconds // 60), seconds=f"{int(seconds % 60):02d}")
+    return f"[cyan]{left}[/]"
 
 
 class TerminalInterview:
@@ -110,10 +112,8 @@ class TerminalInterview:
             session.status = "interrupted"
             session.remaining_s = max(0.0, session.deadline - self.clock())
             session.save()
-            self.console.print(
-                f"\n[yellow]interrupted: {len(session.answers)} answers saved; continue with "
-                f"`mlkata mock --resume {session.id}`[/]"
-            )
+            stopped = t("interrupted", session.lang, count=len(session.answers), id=session.id)
+            self.console.print(f"\n[yellow]{escape(stopped)}[/]")
             raise
         session.status = "finished"
         session.save()
@@ -159,9 +159,8 @@ class TerminalInterview:
                     session.hints[item.id] = hints
                     session.drafts[item.id] = "\n".join(lines)
                     session.save()
-                    self.console.print(
-                        f"[magenta]hint {hints}: {escape(self._hint(item, hints))}[/]"
-                    )
+                    shown = t("hint", session.lang, number=hints, text=self._hint(item, hints))
+                    self.console.print(f"[magenta]{escape(shown)}[/]")
                     continue
                 lines.append(line)
             else:
@@ -172,29 +171,26 @@ class TerminalInterview:
     def _ask(self, item: Item, number: int, total: int) -> bool:
         """Ask one item; False when the candidate skipped it (its draft is kept)."""
         session = self.session
-        zh = session.lang == "zh"
+        lang = session.lang
         shown_at = self.clock()
-        self.console.rule(f"{number}/{total} · {item.kind} · {item.id}")
-        self.console.print(_countdown(session.deadline - self.clock()))
+        self.console.rule(f"{number}/{total} · {t(item.kind, lang)} · {item.id}")
+        self.console.print(_countdown(session.deadline - self.clock(), lang))
         if item.kind == "theory":
             prompt = get_question(item.id).text[session.lang].question
         else:
             from grader.engine.catalog import get_exercise
 
             exercise = get_exercise(item.id)
-            prompt = (
-                f"{exercise.title[session.lang]}\n\n{exercise.instructions[session.lang]}\n\n"
-                f"Write `{'`, `'.join(exercise.functions)}` in a .py or .ipynb file and give "
-                "its path (empty to skip)."
+            functions = ", ".join(f"`{name}`" for name in exercise.functions)
+            prompt = f"{exercise.title[lang]}\n\n{exercise.instructions[lang]}\n\n" + t(
+                "write the code", lang, functions=functions
             )
         self.console.print(Markdown(prompt))
-        end_help = "以单独一行 `.` 结束" if zh else "end with a line holding only `.`"
-        self.console.print(
-            f"[dim]({end_help}; `{HINT}` for a hint, -{HINT_COST:.0%} each; "
-            f"`{SKIP}` to come back to it later; `{EDIT}` to write it in $EDITOR)[/]"
-        )
+        usage = t("how to answer", lang, hint=HINT, cost=f"{HINT_COST:.0%}", skip=SKIP, edit=EDIT)
+        self.console.print(f"[dim]({escape(usage)})[/]")
         if session.drafts.get(item.id):
-            self.console.print(f"[dim]your draft so far:[/]\n{escape(session.drafts[item.id])}")
+            draft = escape(session.drafts[item.id])
+            self.console.print(f"[dim]{t('draft so far', lang)}[/]\n{draft}")
         code_file = None
         while True:
             self._skipped = False
@@ -202,12 +198,7 @@ class TerminalInterview:
             if self._skipped:
                 session.drafts[item.id] = text
                 session.save()
-                later = (
-                    "跳过：其余题目之后再回到这里"
-                    if zh
-                    else "skipped: it comes back after the others"
-                )
-                self.console.print(f"[yellow]{later}[/]")
+                self.console.print(f"[yellow]{t('skipped', lang)}[/]")
                 return False
             if item.kind != "coding" or not text:
                 break
@@ -215,12 +206,12 @@ class TerminalInterview:
             if code_file is not None:
                 break
             if self.exhausted:
-                self.console.print(f"[red]{escape(problem)}: the exercise scores 0[/]")
+                shown = t("unreadable path, scores 0", lang, problem=problem)
+                self.console.print(f"[red]{escape(shown)}[/]")
                 break
             session.drafts.pop(item.id, None)  # the bad path is not kept for the retry
-            self.console.print(
-                f"[yellow]{escape(problem)}: type the path again (or `.` alone to skip)[/]"
-            )
+            shown = t("type the path again", lang, problem=problem)
+            self.console.print(f"[yellow]{escape(shown)}[/]")
         now = self.clock()
         hints = session.hints.get(item.id, 0)
         answer = Answer(
@@ -232,13 +223,13 @@ class TerminalInterview:
         )
         answer.code_file = code_file
         if answer.late:
-            self.console.print("[red]recorded as late[/]")
+            self.console.print(f"[red]{t('late', lang)}[/]")
         if item.kind == "theory" and text and self.follow_up is not None and not self.exhausted:
             started = self.clock()
             question = self.follow_up(prompt, text)
             session.deadline += self.clock() - started  # waiting for the LLM costs no time
             if question:
-                self.console.print(f"[bold]Interviewer:[/] {escape(question)}")
+                self.console.print(f"[bold]{t('interviewer', lang)}[/] {escape(question)}")
                 reply = "\n".join(self._read_block()).strip()
                 answer.followups.append({"question": question, "answer": reply})
         session.answers[item.id] = answer
@@ -249,7 +240,7 @@ class TerminalInterview:
     def _hint(self, item: Item, number: int) -> str:
         if item.kind == "theory":
             points = get_question(item.id).text[self.session.lang].key_points
-            return f"think about: {points[min(number, len(points)) - 1]}"
+            return t("think about", self.session.lang, point=points[min(number, len(points)) - 1])
         from grader.engine.catalog import get_exercise
 
         hints = get_exercise(item.id).hints

@@ -163,6 +163,58 @@ def test_scripted_chinese_session(home: Path, scorer) -> None:
     assert "贪心解码每一步都选概率最高的 token" in good["covered"]  # the Chinese key points
 
 
+def test_a_chinese_session_speaks_chinese_from_the_first_question_to_the_report(
+    home: Path, scorer
+) -> None:
+    """Every line the candidate sees in a zh session (countdown, usage, hint, a mistyped path,
+    the report's headings) comes from the Chinese side of grader/mock/strings.py."""
+    items = [
+        Item("theory", "textgen.temperature", "textgen"),
+        Item("coding", "bert.metrics", "bert"),
+    ]
+    session = session_with(home, items, lang="zh")
+    console = quiet()
+    stream = io.StringIO("温度越高，分布越平。\n?hint\n.\n" + str(home / "mnie.py") + "\n.\n.\n")
+    TerminalInterview(session, stream, console, Clock(1e9)).run()
+    shown = " ".join(console.file.getvalue().split())
+    for chinese in (
+        "剩余 10:00",
+        "以单独一行",
+        "提示 1：想一想：",
+        "请重新输入路径",
+        "理论",
+        "编程",
+    ):
+        assert chinese in shown, chinese
+    for english in ("left", "think about", "end with a line", "type the path again", "hint 1"):
+        assert english not in shown, english
+    session.graded = grade_session(session, scorer)
+    report = markdown(session)
+    for chinese in (
+        "# 模拟面试",
+        "**得分：",
+        "**你的回答**",
+        "## 接下来要复习的内容",
+        "| 部分 | 得分 |",
+    ):
+        assert chinese in report, chinese
+    for english in ("Mock interview", "Your answer", "What to study next", "time used"):
+        assert english not in report, english
+
+
+def test_the_mock_catalogue_has_both_languages_with_the_same_placeholders() -> None:
+    import string
+
+    from grader.mock.strings import MOCK
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for key, texts in MOCK.items():
+        assert set(texts) == {"en", "zh"}, key
+        assert fields(texts["zh"]) <= fields(texts["en"]), key
+
+
 def test_interrupt_then_resume(home: Path, scorer) -> None:
     items = [
         Item("theory", "textgen.temperature", "textgen"),
