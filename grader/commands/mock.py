@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
 from pathlib import Path
 
 from grader.bank import DIFFICULTIES, LANGUAGES
@@ -147,13 +146,16 @@ def _interviewer(args: argparse.Namespace, console):
 
 
 def _terminal(session, args: argparse.Namespace, console, follow_up=None) -> int:
+    from grader.mock.live_input import answer_lines
     from grader.mock.strings import t
     from grader.mock.terminal import TerminalInterview
 
     lang = session.lang
     count, minutes = len(session.items), f"{session.minutes:g}"
     console.print(t("session started", lang, id=session.id, count=count, minutes=minutes))
-    TerminalInterview(session, sys.stdin, console, follow_up=follow_up).run()
+    # at a terminal the prompt's toolbar counts down every second; piped input is read as is
+    lines = answer_lines(lambda: session.deadline, lang)
+    TerminalInterview(session, lines, console, follow_up=follow_up).run()
     if args.no_grade:
         console.print(t("grade it with", lang, id=session.id))
         return 0

@@ -30,6 +30,7 @@ from rich.markup import escape
 from grader.bank import get_question
 from grader.errors import MlkataError
 from grader.mock.grading import HINT_COST
+from grader.mock.live_input import time_left_text
 from grader.mock.session import Answer, Item, Session
 from grader.mock.strings import t
 
@@ -63,10 +64,8 @@ def external_editor(text: str) -> str:
 
 
 def _countdown(seconds: float, lang: str = "en") -> str:
-    if seconds <= 0:
-        return f"[red]{t('time is up', lang, over=f'{-seconds / 60:.1f}')}[/]"
-    left = t("time left", lang, minutes=int(seconds // 60), seconds=f"{int(seconds % 60):02d}")
-    return f"[cyan]{left}[/]"
+    colour = "red" if seconds <= 0 else "cyan"
+    return f"[{colour}]{time_left_text(seconds, lang)}[/]"
 
 
 class TerminalInterview:
