@@ -258,3 +258,71 @@ def test_resnet50_features_are_2048_wide() -> None:
 
     width = torchvision.models.resnet50(weights=None).fc.in_features
     assert_quoted("resnet.bottleneck-block", f"in_features={width}")
+
+
+# ---------------------------------------------------------------- internals (SmolLM2, MiniLM)
+
+FP32_BYTES = 4
+
+
+def kv_bytes(config: Any, kv_heads: int, value_bytes: int) -> int:
+    """K and V for every layer and ``kv_heads`` heads, at ``value_bytes`` per value."""
+    return 2 * config.num_hidden_layers * kv_heads * config.head_dim * value_bytes
+
+
+def test_internals_attention_scores_for_a_full_window(smollm2: Any) -> None:
+    """Is one layer's fp32 score tensor for SmolLM2's heads at its full window the "2.4 GB"?"""
+    config = smollm2.config
+    window, heads = config.max_position_embeddings, config.num_attention_heads
+    scores = heads * window**2 * FP32_BYTES
+    assert_quoted(
+        "internals.self-attention-cost",
+        f"{heads} query heads at its full {window:,}-token window",
+        f"{heads} 个 query 头、{window:,} 个 token 的满窗口",
+    )
+    assert_quoted("internals.self-attention-cost", f"{scores / 1e9:.1f} GB")
+
+
+def test_internals_unscaled_score_spread(smollm2: Any) -> None:
+    """With head_dim 64, do unscaled scores have the quoted standard deviation of 8?"""
+    head_dim = smollm2.config.head_dim
+    spread = round(head_dim**0.5)
+    assert spread**2 == head_dim
+    assert_quoted(
+        "internals.sqrt-d-scaling", f"head dimension of {head_dim}", f"头维度为 {head_dim}"
+    )
+    assert_quoted(
+        "internals.sqrt-d-scaling", f"standard deviation of {spread}", f"标准差是 {spread}"
+    )
+
+
+def test_internals_gqa_groups_and_cache(smollm2: Any) -> None:
+    """Do SmolLM2's 9 query heads share 3 KV heads, a third of a multi-head cache?"""
+    config = smollm2.config
+    heads, kv_heads = config.num_attention_heads, config.num_key_value_heads
+    group = heads // kv_heads
+    question = "internals.mha-mqa-gqa"
+    assert_quoted(
+        question,
+        f"{heads} query heads share {kv_heads} KV heads** (groups of {group})",
+        f"{heads} 个 query 头共享 {kv_heads} 个 KV 头**（每组 {group} 个）",
+    )
+    assert_quoted(question, f"repeat_interleave({group}, dim=1)")
+    for value_bytes in (FP32_BYTES, FP16_BYTES):
+        assert_quoted(question, f"{kv_bytes(config, kv_heads, value_bytes):,}")
+    assert_quoted(question, f"{kv_bytes(config, heads, FP32_BYTES):,}")
+
+
+def test_internals_kv_cache_bytes_in_float32(smollm2: Any) -> None:
+    """Is SmolLM2's float32 cache 2 × 30 × 3 × 64 × 4 = 46,080 bytes a token, 377 MB full?"""
+    config = smollm2.config
+    per_token = kv_bytes(config, config.num_key_value_heads, FP32_BYTES)
+    product = (
+        f"2 × {config.num_hidden_layers} × {config.num_key_value_heads} × {config.head_dim}"
+        f" × {FP32_BYTES} = "
+    )
+    question = "internals.kv-cache-contents"
+    assert_quoted(question, f"{product}**{per_token:,} bytes per token in float32", product)
+    assert_quoted(question, f"{per_token:,}")
+    full = config.max_position_embeddings * per_token
+    assert_quoted(question, f"{full / 1e6:.0f} MB")
