@@ -9,7 +9,7 @@ D = head size, C = hidden size, F = feed-forward size, V = vocabulary size.
 import math
 
 import torch
-import torch.nn.functional as F  # noqa: F401  (F.silu, F.softmax, ... for the exercises)
+import torch.nn.functional as F  # F.silu, F.softmax, ... for the exercises
 
 from grader import check, hint, reveal  # noqa: F401  (the notebook's check, hint, reveal cells)
 from grader.models import resolve
@@ -117,6 +117,91 @@ def grouped_query_attention(
 
 
 # === group B: swiglu, decoder_block, from_state_dict ====================================
+
+
+# %% [exercise internals.swiglu]
+def swiglu_mlp(
+    hidden: torch.Tensor,
+    gate_weight: torch.Tensor,
+    up_weight: torch.Tensor,
+    down_weight: torch.Tensor,
+) -> torch.Tensor:
+    """Llama's feed-forward block: down(silu(gate(x)) * up(x)), for hidden (B, T, C)."""
+    ### BEGIN SOLUTION
+    gate = hidden @ gate_weight.T  # (B, T, F): nn.Linear computes x @ W^T
+    up = hidden @ up_weight.T  # (B, T, F)
+    # SiLU (x * sigmoid(x)) on the gate only; the up projection passes through linearly.
+    return (F.silu(gate) * up) @ down_weight.T  # (B, T, C)
+    ### END SOLUTION
+
+
+# %% [exercise internals.decoder_block]
+def llama_decoder_block(
+    hidden: torch.Tensor, weights: dict[str, torch.Tensor], config: dict[str, int | float]
+) -> torch.Tensor:
+    """One pre-norm Llama decoder layer: x + attn(norm(x)), then h + mlp(norm(h)); (B, T, C)."""
+    ### BEGIN SOLUTION
+    t = hidden.shape[1]
+    heads, kv_heads = config["num_attention_heads"], config["num_key_value_heads"]
+    eps = config["rms_norm_eps"]
+    cos, sin = rope_cos_sin(torch.arange(t), config["head_dim"], config["rope_theta"])  # (T, D)
+    attention = {
+        name: weights[f"self_attn.{name}.weight"]
+        for name in ("q_proj", "k_proj", "v_proj", "o_proj")
+    }
+    # Pre-norm: each sub-block sees a normalised copy; the residual stream itself is not normed.
+    x = rms_norm(hidden, weights["input_layernorm.weight"], eps)  # (B, T, C)
+    hidden = hidden + grouped_query_attention(x, attention, cos, sin, heads, kv_heads)  # (B, T, C)
+    x = rms_norm(hidden, weights["post_attention_layernorm.weight"], eps)  # (B, T, C)
+    mlp = swiglu_mlp(
+        x,
+        weights["mlp.gate_proj.weight"],
+        weights["mlp.up_proj.weight"],
+        weights["mlp.down_proj.weight"],
+    )  # (B, T, C)
+    return hidden + mlp  # (B, T, C): the second residual connection
+    ### END SOLUTION
+
+
+# %% [exercise internals.from_state_dict]
+def llama_forward(
+    state_dict: dict[str, torch.Tensor], config: dict[str, int | float], input_ids: torch.Tensor
+) -> torch.Tensor:
+    """The whole causal LM from its state dict: token ids (B, T) to logits (B, T, V)."""
+    ### BEGIN SOLUTION
+    embedding = state_dict["model.embed_tokens.weight"]  # (V, C)
+    hidden = embedding[input_ids]  # (B, T, C): a lookup, no scaling (unlike GPT-2 or T5)
+    for layer in range(config["num_hidden_layers"]):
+        prefix = f"model.layers.{layer}."
+        weights = {
+            name[len(prefix) :]: tensor
+            for name, tensor in state_dict.items()
+            if name.startswith(prefix)
+        }
+        hidden = llama_decoder_block(hidden, weights, config)  # (B, T, C)
+    # The final norm, then the head: tied, so the embedding matrix maps back to the vocabulary.
+    hidden = rms_norm(hidden, state_dict["model.norm.weight"], config["rms_norm_eps"])  # (B, T, C)
+    return hidden @ embedding.T  # (B, T, V)
+    ### END SOLUTION
+
+
+def greedy_decode(
+    state_dict: dict[str, torch.Tensor],
+    config: dict[str, int | float],
+    input_ids: torch.Tensor,
+    max_new_tokens: int,
+) -> torch.Tensor:
+    """Append the most likely next token max_new_tokens times: (B, T) -> (B, T + new)."""
+    ### BEGIN SOLUTION
+    ids = input_ids  # (B, T)
+    with torch.inference_mode():
+        for _ in range(max_new_tokens):
+            # No KV cache: recompute the whole prefix each step (quadratic, fine for 20 tokens).
+            logits = llama_forward(state_dict, config, ids)  # (B, T', V)
+            next_id = logits[:, -1].argmax(dim=-1, keepdim=True)  # (B, 1)
+            ids = torch.cat([ids, next_id], dim=1)  # (B, T' + 1)
+    return ids  # (B, T + max_new_tokens)
+    ### END SOLUTION
 
 
 # === group C: left_padding, accounting, bert_attention ==================================

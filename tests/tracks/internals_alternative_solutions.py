@@ -84,6 +84,141 @@ def gqa_with_torch_sdpa(hidden, weights, cos, sin, num_heads, num_kv_heads):
 # === group B ============================================================================
 
 
+def swiglu_with_einsum_and_sigmoid(hidden, gate_weight, up_weight, down_weight):
+    """einsum projections and SiLU written out as g * sigmoid(g)."""
+    gate = torch.einsum("btc,fc->btf", hidden, gate_weight)
+    up = torch.einsum("btc,fc->btf", hidden, up_weight)
+    return torch.einsum("btf,cf->btc", gate * torch.sigmoid(gate) * up, down_weight)
+
+
+class _Block(torch.nn.Module):
+    """A Llama decoder layer written from scratch as an nn.Module: nn.Linear layers loaded
+    from the layer's state dict, torch's F.rms_norm and F.scaled_dot_product_attention."""
+
+    def __init__(self, weights, config):
+        super().__init__()
+        self.config = config
+        self.linears = torch.nn.ModuleDict()
+        for name, tensor in weights.items():
+            if name.endswith("proj.weight"):
+                linear = torch.nn.Linear(tensor.shape[1], tensor.shape[0], bias=False)
+                linear.weight.data = tensor
+                self.linears[name.removesuffix(".weight").replace(".", "_")] = linear
+        self.norm1 = weights["input_layernorm.weight"]
+        self.norm2 = weights["post_attention_layernorm.weight"]
+
+    def norm(self, x, weight):
+        eps = self.config["rms_norm_eps"]
+        return weight * torch.nn.functional.rms_norm(x, (x.shape[-1],), eps=eps)
+
+    def attention(self, x):
+        c, lin = self.config, self.linears
+        b, t, _ = x.shape
+        d = c["head_dim"]
+        positions = torch.arange(t, dtype=torch.float64)
+        inv_freq = c["rope_theta"] ** (-torch.arange(0, d, 2, dtype=torch.float64) / d)
+        angles = torch.outer(positions, inv_freq)  # (T, D/2)
+        rotation = torch.polar(torch.ones_like(angles), angles).to(torch.complex64)
+
+        def heads(name, count):
+            y = lin[name](x).view(b, t, count, d).transpose(1, 2)
+            return y
+
+        def rotate(y):
+            z = torch.complex(y[..., : d // 2].contiguous(), y[..., d // 2 :].contiguous())
+            z = z * rotation
+            return torch.cat([z.real, z.imag], -1)
+
+        q = rotate(heads("self_attn_q_proj", c["num_attention_heads"]))
+        k = rotate(heads("self_attn_k_proj", c["num_key_value_heads"]))
+        v = heads("self_attn_v_proj", c["num_key_value_heads"])
+        out = torch.nn.functional.scaled_dot_product_attention(
+            q, k, v, is_causal=True, enable_gqa=True
+        )
+        return lin["self_attn_o_proj"](out.transpose(1, 2).reshape(b, t, -1))
+
+    def forward(self, x):
+        lin = self.linears
+        x = x + self.attention(self.norm(x, self.norm1))
+        h = self.norm(x, self.norm2)
+        gate = torch.nn.functional.silu(lin["mlp_gate_proj"](h))
+        return x + lin["mlp_down_proj"](gate * lin["mlp_up_proj"](h))
+
+
+def decoder_block_as_a_module(hidden, weights, config):
+    """The nn.Module above, built from the layer's weights and called once."""
+    with torch.no_grad():
+        return _Block(weights, config)(hidden)
+
+
+def _cached_forward(state_dict, config, ids, cache):
+    """Logits of the new ids (B, T_new, V), appending their keys and values to ``cache``
+    (a list with one (k, v) pair per layer, empty at the start)."""
+    heads, kv_heads, d = (
+        config["num_attention_heads"],
+        config["num_key_value_heads"],
+        config["head_dim"],
+    )
+    eps = config["rms_norm_eps"]
+    start = cache[0][0].shape[2] if cache else 0
+    b, t = ids.shape
+    positions = torch.arange(start, start + t).float()
+    inv_freq = 1.0 / config["rope_theta"] ** (torch.arange(0, d, 2).float() / d)
+    angles = torch.cat([positions[:, None] * inv_freq] * 2, -1)
+    cos, sin = angles.cos(), angles.sin()
+
+    def norm(x, weight):
+        return weight * x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)
+
+    def rope(x):
+        half = d // 2
+        return x * cos + torch.cat([-x[..., half:], x[..., :half]], -1) * sin
+
+    x = torch.nn.functional.embedding(ids, state_dict["model.embed_tokens.weight"])
+    for layer in range(config["num_hidden_layers"]):
+        w = lambda name, layer=layer: state_dict[f"model.layers.{layer}.{name}.weight"]  # noqa: E731
+        h = norm(x, w("input_layernorm"))
+        q = rope((h @ w("self_attn.q_proj").T).view(b, t, heads, d).transpose(1, 2))
+        k = rope((h @ w("self_attn.k_proj").T).view(b, t, kv_heads, d).transpose(1, 2))
+        v = (h @ w("self_attn.v_proj").T).view(b, t, kv_heads, d).transpose(1, 2)
+        if len(cache) > layer:
+            k = torch.cat([cache[layer][0], k], 2)
+            v = torch.cat([cache[layer][1], v], 2)
+            cache[layer] = (k, v)
+        else:
+            cache.append((k, v))
+        # New query i sits at position start + i and sees keys 0 .. start + i.
+        allowed = torch.ones(t, start + t, dtype=torch.bool).tril(start)
+        group = heads // kv_heads
+        out = torch.nn.functional.scaled_dot_product_attention(
+            q, k.repeat_interleave(group, 1), v.repeat_interleave(group, 1), attn_mask=allowed
+        )
+        x = x + out.transpose(1, 2).reshape(b, t, heads * d) @ w("self_attn.o_proj").T
+        h = norm(x, w("post_attention_layernorm"))
+        gate = torch.nn.functional.silu(h @ w("mlp.gate_proj").T)
+        x = x + (gate * (h @ w("mlp.up_proj").T)) @ w("mlp.down_proj").T
+    x = norm(x, state_dict["model.norm.weight"])
+    return x @ state_dict["lm_head.weight"].T
+
+
+def llama_forward_with_a_cache(state_dict, config, input_ids):
+    """The KV-cache forward with an empty cache: the whole sequence at once."""
+    return _cached_forward(state_dict, config, input_ids, [])
+
+
+def greedy_decode_with_a_kv_cache(state_dict, config, input_ids, max_new_tokens):
+    """Prefill once, then one token per step against the cached keys and values."""
+    cache: list = []
+    ids = input_ids
+    with torch.no_grad():
+        logits = _cached_forward(state_dict, config, ids, cache)
+        for _ in range(max_new_tokens):
+            next_id = logits[:, -1].argmax(-1, keepdim=True)
+            ids = torch.cat([ids, next_id], 1)
+            logits = _cached_forward(state_dict, config, next_id, cache)
+    return ids
+
+
 # === group C ============================================================================
 
 
@@ -104,5 +239,14 @@ ALTERNATIVE_SOLUTIONS: list[tuple[str, dict[str, object]]] = [
     ("internals.gqa", {"grouped_query_attention": gqa_grouped_einsum}),
     ("internals.gqa", {"grouped_query_attention": gqa_with_torch_sdpa}),
     # --- group B ---
+    ("internals.swiglu", {"swiglu_mlp": swiglu_with_einsum_and_sigmoid}),
+    ("internals.decoder_block", {"llama_decoder_block": decoder_block_as_a_module}),
+    (
+        "internals.from_state_dict",
+        {
+            "llama_forward": llama_forward_with_a_cache,
+            "greedy_decode": greedy_decode_with_a_kv_cache,
+        },
+    ),
     # --- group C ---
 ]

@@ -245,6 +245,163 @@ def gqa_heads_split_the_wrong_way(hidden, weights, cos, sin, num_heads, num_kv_h
 # === group B ============================================================================
 
 
+def swiglu_with_gelu(hidden, gate_weight, up_weight, down_weight):
+    """GELU (GPT-2's activation) instead of SiLU on the gate."""
+    gate = torch.nn.functional.gelu(hidden @ gate_weight.T)
+    return (gate * (hidden @ up_weight.T)) @ down_weight.T
+
+
+def swiglu_with_relu(hidden, gate_weight, up_weight, down_weight):
+    """ReLU (the original Transformer's activation) instead of SiLU on the gate."""
+    gate = torch.relu(hidden @ gate_weight.T)
+    return (gate * (hidden @ up_weight.T)) @ down_weight.T
+
+
+def swiglu_activating_the_up_projection(hidden, gate_weight, up_weight, down_weight):
+    """SiLU on the up projection, the gate projection left linear (gate and up swapped)."""
+    up = torch.nn.functional.silu(hidden @ up_weight.T)
+    return ((hidden @ gate_weight.T) * up) @ down_weight.T
+
+
+def swiglu_with_a_sigmoid_gate(hidden, gate_weight, up_weight, down_weight):
+    """sigmoid(gate) instead of silu(gate) = gate * sigmoid(gate) (a GLU, not a SwiGLU)."""
+    gate = torch.sigmoid(hidden @ gate_weight.T)
+    return (gate * (hidden @ up_weight.T)) @ down_weight.T
+
+
+def _norm(x, weight, eps):
+    return weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps))
+
+
+def _block_attention(x, weights, config, causal=True, theta=None):
+    """Llama attention of one layer from its state dict, positions 0 .. T-1."""
+    b, t, _ = x.shape
+    heads, kv_heads, d = (
+        config["num_attention_heads"],
+        config["num_key_value_heads"],
+        config["head_dim"],
+    )
+    theta = config["rope_theta"] if theta is None else theta
+    inv_freq = 1.0 / theta ** (torch.arange(0, d, 2).float() / d)
+    angles = torch.arange(t).float()[:, None] * inv_freq
+    angles = torch.cat([angles, angles], -1)
+    q = (x @ weights["self_attn.q_proj.weight"].T).view(b, t, heads, d).transpose(1, 2)
+    k = (x @ weights["self_attn.k_proj.weight"].T).view(b, t, kv_heads, d).transpose(1, 2)
+    v = (x @ weights["self_attn.v_proj.weight"].T).view(b, t, kv_heads, d).transpose(1, 2)
+    q, k = _rope(q, k, angles.cos(), angles.sin())
+    k = k.repeat_interleave(heads // kv_heads, 1)
+    v = v.repeat_interleave(heads // kv_heads, 1)
+    scores = q @ k.transpose(-2, -1) / d**0.5
+    if causal:
+        scores = scores.masked_fill(torch.ones(t, t, dtype=torch.bool).triu(1), float("-inf"))
+    out = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, heads * d)
+    return out @ weights["self_attn.o_proj.weight"].T
+
+
+def _block_mlp(x, weights):
+    gate = torch.nn.functional.silu(x @ weights["mlp.gate_proj.weight"].T)
+    return (gate * (x @ weights["mlp.up_proj.weight"].T)) @ weights["mlp.down_proj.weight"].T
+
+
+def _block(hidden, weights, config, theta=None):
+    """A correct pre-norm block, for the wrong whole models below."""
+    eps = config["rms_norm_eps"]
+    x = _norm(hidden, weights["input_layernorm.weight"], eps)
+    hidden = hidden + _block_attention(x, weights, config, theta=theta)
+    return hidden + _block_mlp(
+        _norm(hidden, weights["post_attention_layernorm.weight"], eps), weights
+    )
+
+
+def decoder_block_post_norm(hidden, weights, config):
+    """Post-norm (the original Transformer): normalises the sums, not the sub-blocks' inputs."""
+    eps = config["rms_norm_eps"]
+    hidden = _norm(
+        hidden + _block_attention(hidden, weights, config), weights["input_layernorm.weight"], eps
+    )
+    return _norm(
+        hidden + _block_mlp(hidden, weights), weights["post_attention_layernorm.weight"], eps
+    )
+
+
+def decoder_block_without_the_mlp_residual(hidden, weights, config):
+    """Returns mlp(norm(h)) instead of h + mlp(norm(h))."""
+    eps = config["rms_norm_eps"]
+    hidden = hidden + _block_attention(
+        _norm(hidden, weights["input_layernorm.weight"], eps), weights, config
+    )
+    return _block_mlp(_norm(hidden, weights["post_attention_layernorm.weight"], eps), weights)
+
+
+def decoder_block_without_the_causal_mask(hidden, weights, config):
+    """Every token attends to the future too."""
+    eps = config["rms_norm_eps"]
+    x = _norm(hidden, weights["input_layernorm.weight"], eps)
+    hidden = hidden + _block_attention(x, weights, config, causal=False)
+    return hidden + _block_mlp(
+        _norm(hidden, weights["post_attention_layernorm.weight"], eps), weights
+    )
+
+
+def decoder_block_with_one_norm_for_both(hidden, weights, config):
+    """Uses input_layernorm's weight before the MLP too (copy and paste)."""
+    eps = config["rms_norm_eps"]
+    x = _norm(hidden, weights["input_layernorm.weight"], eps)
+    hidden = hidden + _block_attention(x, weights, config)
+    return hidden + _block_mlp(_norm(hidden, weights["input_layernorm.weight"], eps), weights)
+
+
+def _layers(state_dict, config, hidden, theta=None):
+    for layer in range(config["num_hidden_layers"]):
+        prefix = f"model.layers.{layer}."
+        weights = {n[len(prefix) :]: w for n, w in state_dict.items() if n.startswith(prefix)}
+        hidden = _block(hidden, weights, config, theta=theta)
+    return hidden
+
+
+def llama_forward_without_the_final_norm(state_dict, config, input_ids):
+    """Goes straight from the last block to the head, skipping model.norm."""
+    embedding = state_dict["model.embed_tokens.weight"]
+    return _layers(state_dict, config, embedding[input_ids]) @ embedding.T
+
+
+def llama_forward_with_a_new_head(state_dict, config, input_ids):
+    """An untied head: a freshly initialised nn.Linear instead of the embedding matrix."""
+    embedding = state_dict["model.embed_tokens.weight"]
+    hidden = _layers(state_dict, config, embedding[input_ids])
+    hidden = _norm(hidden, state_dict["model.norm.weight"], config["rms_norm_eps"])
+    head = torch.nn.Linear(config["hidden_size"], config["vocab_size"], bias=False)
+    return head(hidden)
+
+
+def llama_forward_with_theta_10000(state_dict, config, input_ids):
+    """The RoPE base of the original paper (10^4) instead of the config's rope_theta."""
+    embedding = state_dict["model.embed_tokens.weight"]
+    hidden = _layers(state_dict, config, embedding[input_ids], theta=10000.0)
+    hidden = _norm(hidden, state_dict["model.norm.weight"], config["rms_norm_eps"])
+    return hidden @ embedding.T
+
+
+def llama_forward_scaling_the_embeddings(state_dict, config, input_ids):
+    """Multiplies the embeddings by sqrt(C), as Gemma (and the original Transformer) do."""
+    embedding = state_dict["model.embed_tokens.weight"]
+    hidden = _layers(state_dict, config, embedding[input_ids] * config["hidden_size"] ** 0.5)
+    hidden = _norm(hidden, state_dict["model.norm.weight"], config["rms_norm_eps"])
+    return hidden @ embedding.T
+
+
+def greedy_decode_returning_only_the_new_tokens(state_dict, config, input_ids, max_new_tokens):
+    """Returns the max_new_tokens new ids without the prompt in front."""
+    embedding = state_dict["model.embed_tokens.weight"]
+    ids = input_ids
+    with torch.inference_mode():
+        for _ in range(max_new_tokens):
+            hidden = _layers(state_dict, config, embedding[ids])
+            hidden = _norm(hidden, state_dict["model.norm.weight"], config["rms_norm_eps"])
+            ids = torch.cat([ids, (hidden[:, -1] @ embedding.T).argmax(-1, keepdim=True)], 1)
+    return ids[:, input_ids.shape[1] :]
+
+
 # === group C ============================================================================
 
 
@@ -274,5 +431,22 @@ WRONG_SOLUTIONS: list[tuple[str, str, object]] = [
     ("internals.gqa", "grouped_query_attention", gqa_without_the_causal_mask),
     ("internals.gqa", "grouped_query_attention", gqa_heads_split_the_wrong_way),
     # --- group B ---
+    ("internals.swiglu", "swiglu_mlp", swiglu_with_gelu),
+    ("internals.swiglu", "swiglu_mlp", swiglu_with_relu),
+    ("internals.swiglu", "swiglu_mlp", swiglu_activating_the_up_projection),
+    ("internals.swiglu", "swiglu_mlp", swiglu_with_a_sigmoid_gate),
+    ("internals.decoder_block", "llama_decoder_block", decoder_block_post_norm),
+    ("internals.decoder_block", "llama_decoder_block", decoder_block_without_the_mlp_residual),
+    ("internals.decoder_block", "llama_decoder_block", decoder_block_without_the_causal_mask),
+    ("internals.decoder_block", "llama_decoder_block", decoder_block_with_one_norm_for_both),
+    ("internals.from_state_dict", "llama_forward", llama_forward_without_the_final_norm),
+    ("internals.from_state_dict", "llama_forward", llama_forward_with_a_new_head),
+    ("internals.from_state_dict", "llama_forward", llama_forward_with_theta_10000),
+    ("internals.from_state_dict", "llama_forward", llama_forward_scaling_the_embeddings),
+    (
+        "internals.from_state_dict",
+        "greedy_decode",
+        greedy_decode_returning_only_the_new_tokens,
+    ),
     # --- group C ---
 ]

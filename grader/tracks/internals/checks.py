@@ -419,4 +419,263 @@ def gqa_another_config(student: Student) -> None:
 # === group B: internals.swiglu, internals.decoder_block, internals.from_state_dict =======
 
 
+STATE_DICT = Ref.of("internals.llm_state_dict")
+PROMPT = "The capital of France is"
+
+
+def _config_dict(config: Any) -> dict[str, Any]:
+    """The few numbers of a LlamaConfig that a from-scratch block or model needs."""
+    return {
+        "hidden_size": config.hidden_size,
+        "intermediate_size": config.intermediate_size,
+        "num_hidden_layers": config.num_hidden_layers,
+        "num_attention_heads": config.num_attention_heads,
+        "num_key_value_heads": config.num_key_value_heads,
+        "head_dim": config.head_dim,
+        "rms_norm_eps": config.rms_norm_eps,
+        "rope_theta": config.rope_parameters["rope_theta"],
+        "vocab_size": config.vocab_size,
+    }
+
+
+@functools.cache
+def _token_ids(texts: tuple[str, ...]) -> torch.Tensor:
+    """The texts' token ids (B, T), cut to the shortest text (no padding)."""
+    from transformers import AutoTokenizer
+
+    with quiet_transformers():
+        tokenizer = AutoTokenizer.from_pretrained(resolve("llm"))
+    rows = [tokenizer(text)["input_ids"] for text in texts]
+    shortest = min(len(row) for row in rows)
+    return torch.tensor([row[:shortest] for row in rows])  # (B, T)
+
+
+def _random_llama_config(**sizes: Any) -> Any:
+    from transformers import LlamaConfig
+
+    theta = sizes.pop("rope_theta")
+    config = LlamaConfig(
+        rope_parameters={"rope_theta": theta, "rope_type": "default"},
+        tie_word_embeddings=True,
+        **sizes,
+    )
+    config._attn_implementation = "eager"  # called with an explicit causal mask below
+    return config
+
+
+def _randomise(module: torch.nn.Module, seed: int) -> torch.nn.Module:
+    """Weights of std 0.3 and norm weights around 1 (not all ones), so that every piece shows."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, parameter in module.named_parameters():
+            noise = torch.randn(parameter.shape, generator=generator)
+            parameter.copy_(1.0 + 0.3 * noise if "norm" in name else 0.3 * noise)
+    return module.eval()
+
+
+# --- internals.swiglu ---------------------------------------------------------------------
+
+
+@functools.cache
+def _mlp_inputs(texts: tuple[str, ...]) -> tuple[torch.Tensor, ...]:
+    """What each layer's mlp really receives (after post_attention_layernorm): (B, T, C) each."""
+    layers = _llm().model.layers
+    seen: dict[int, torch.Tensor] = {}
+    hooks = [
+        layer.mlp.register_forward_pre_hook(
+            lambda _, args, index=index: seen.__setitem__(index, args[0].detach().clone())
+        )
+        for index, layer in enumerate(layers)
+    ]
+    try:
+        with torch.inference_mode():
+            _llm()(_token_ids(texts))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return tuple(seen[index] for index in range(len(layers)))
+
+
+def _expect_swiglu(student: Student, mlp: Any, x: torch.Tensor, why: str = "") -> None:
+    with torch.inference_mode():
+        want = mlp(x)
+    got = student.call(
+        "swiglu_mlp",
+        x.clone(),
+        mlp.gate_proj.weight.detach().clone(),
+        mlp.up_proj.weight.detach().clone(),
+        mlp.down_proj.weight.detach().clone(),
+    )
+    expect_tensor(got.call, got.value, want, "the output", atol=1e-5, rtol=1e-4, why=why)
+
+
+@check("internals.swiglu", points=2)
+def swiglu_equals_the_model_mlp(student: Student) -> None:
+    """equals the mlp of layers 0, 7 and 20 on their real post-attention-normed inputs"""
+    inputs = _mlp_inputs((SENTENCE,))
+    for layer in (0, 7, 20):
+        mlp = _llm().model.layers[layer].mlp
+        _expect_swiglu(student, mlp, inputs[layer], why=f"layer {layer}'s mlp")
+
+
+@check("internals.swiglu", points=1)
+def swiglu_another_size(student: Student) -> None:
+    """a random Llama MLP with C = 48 and F = 80 on a batch of 3"""
+    from transformers.models.llama.modeling_llama import LlamaMLP
+
+    config = _random_llama_config(
+        hidden_size=48, intermediate_size=80, num_attention_heads=4, rope_theta=10000.0
+    )
+    mlp = _randomise(LlamaMLP(config), seed=7)
+    x = torch.randn(3, 5, 48, generator=torch.Generator().manual_seed(8))  # (B, T, C)
+    _expect_swiglu(student, mlp, x, why="C = 48, F = 80")
+
+
+@check("internals.swiglu", points=1, hidden=True)
+def swiglu_last_layer_on_a_batch(student: Student) -> None:
+    """layer 29's mlp on a batch of two held-out sentences"""
+    inputs = _mlp_inputs(tuple(HELD_OUT))
+    _expect_swiglu(student, _llm().model.layers[29].mlp, inputs[29], why="layer 29, batch of 2")
+
+
+# --- internals.decoder_block --------------------------------------------------------------
+
+
+def _layer_weights(layer: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {name: tensor.detach().clone() for name, tensor in layer.state_dict().items()}
+
+
+def _expect_block(
+    student: Student,
+    layer: torch.nn.Module,
+    config: dict[str, Any],
+    x: torch.Tensor,
+    want: torch.Tensor,
+    why: str,
+) -> None:
+    got = student.call("llama_decoder_block", x.clone(), _layer_weights(layer), dict(config))
+    expect_tensor(got.call, got.value, want, "the output", atol=1e-4, rtol=1e-5, why=why)
+
+
+@check("internals.decoder_block", points=2)
+def decoder_block_reproduces_layers_0_and_13(student: Student) -> None:
+    """turns hidden_states[i] into hidden_states[i + 1] for layers 0 and 13 of the real model"""
+    states = _hidden_states((SENTENCE,))
+    config = _config_dict(_llm().config)
+    for index in (0, 13):
+        layer = _llm().model.layers[index]
+        _expect_block(student, layer, config, states[index], states[index + 1], f"layer {index}")
+
+
+@check("internals.decoder_block", points=1)
+def decoder_block_on_a_batch_of_two(student: Student) -> None:
+    """layer 28 on a batch of two equal-length held-out sentences"""
+    states = _hidden_states(tuple(HELD_OUT))
+    layer = _llm().model.layers[28]
+    config = _config_dict(_llm().config)
+    _expect_block(student, layer, config, states[28], states[29], "layer 28, batch of 2")
+
+
+@check("internals.decoder_block", points=1, hidden=True)
+def decoder_block_another_config(student: Student) -> None:
+    """a random Llama layer: 4 heads, 2 KV heads, head size 16, theta 10^4, eps 10^-3"""
+    from transformers.models.llama.modeling_llama import LlamaDecoderLayer, LlamaRotaryEmbedding
+
+    config = _random_llama_config(
+        hidden_size=48,
+        intermediate_size=80,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        rms_norm_eps=1e-3,
+        rope_theta=10000.0,
+    )
+    layer = _randomise(LlamaDecoderLayer(config, layer_idx=0), seed=9)
+    x = torch.randn(2, 7, 48, generator=torch.Generator().manual_seed(10))  # (B, T, C)
+    cos, sin = _model_cos_sin(torch.arange(7), LlamaRotaryEmbedding(config))  # (T, D)
+    with torch.inference_mode():
+        want = layer(x, attention_mask=_causal_mask(7), position_embeddings=(cos[None], sin[None]))
+    want = want[0] if isinstance(want, tuple) else want
+    _expect_block(student, layer, _config_dict(config), x, want, "4 heads, 2 KV heads")
+
+
+# --- internals.from_state_dict ------------------------------------------------------------
+
+
+@functools.cache
+def _real_logits(texts: tuple[str, ...]) -> torch.Tensor:
+    with torch.inference_mode():
+        return _llm()(_token_ids(texts)).logits  # (B, T, V)
+
+
+@functools.cache
+def _real_greedy(prompt: str, new_tokens: int) -> torch.Tensor:
+    ids = _token_ids((prompt,))  # (1, T)
+    with torch.inference_mode(), quiet_transformers():
+        return _llm().generate(
+            ids,
+            attention_mask=torch.ones_like(ids),
+            max_new_tokens=new_tokens,
+            do_sample=False,
+            pad_token_id=_llm().config.eos_token_id,
+        )  # (1, T + new_tokens)
+
+
+def _expect_ids(got: Any, want: torch.Tensor, why: str = "") -> None:
+    value = expect_tensor(got.call, got.value, want, "the token ids", why=why)
+    if not torch.equal(value, want):  # expect_tensor already names the first difference
+        raise fail(got.call, describe(value), describe(want), why)
+
+
+@check("internals.from_state_dict", points=2)
+def from_state_dict_logits_equal_the_model(student: Student) -> None:
+    """logits equal the real model's on a batch of two real texts (within 1e-4)"""
+    texts = (SENTENCE, HELD_OUT[0])
+    ids = _token_ids(texts)
+    config = _config_dict(_llm().config)
+    got = student.call("llama_forward", STATE_DICT, config, ids.clone())
+    expect_tensor(got.call, got.value, _real_logits(texts), "the logits", atol=1e-4, rtol=1e-5)
+
+
+@check("internals.from_state_dict", points=2, timeout_s=180)
+def from_state_dict_greedy_equals_generate(student: Student) -> None:
+    """20 greedy tokens equal llm.generate(do_sample=False) after a short prompt"""
+    ids = _token_ids((PROMPT,))
+    config = _config_dict(_llm().config)
+    got = student.call("greedy_decode", STATE_DICT, config, ids.clone(), 20)
+    _expect_ids(got, _real_greedy(PROMPT, 20), why="prompt + 20 new tokens")
+
+
+@check("internals.from_state_dict", points=1, hidden=True)
+def from_state_dict_tiny_random_llama(student: Student) -> None:
+    """a tiny random Llama (2 layers, 4 heads, 1 KV head, theta 5*10^5): logits and 6 tokens"""
+    from transformers import LlamaForCausalLM
+
+    config = _random_llama_config(
+        vocab_size=97,
+        hidden_size=32,
+        intermediate_size=48,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=1,
+        head_dim=8,
+        rms_norm_eps=1e-6,
+        rope_theta=500000.0,
+    )
+    with quiet_transformers():
+        model = _randomise(LlamaForCausalLM(config), seed=11)
+    ids = torch.randint(0, 97, (2, 5), generator=torch.Generator().manual_seed(12))  # (B, T)
+    state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
+    want_ids = ids
+    with torch.inference_mode():
+        want = model(ids).logits  # (B, T, V)
+        for _ in range(6):  # the model's own greedy choices, one token at a time
+            next_id = model(want_ids).logits[:, -1].argmax(-1, keepdim=True)  # (B, 1)
+            want_ids = torch.cat([want_ids, next_id], dim=1)
+    got = student.call("llama_forward", state, _config_dict(config), ids.clone())
+    expect_tensor(got.call, got.value, want, "the logits", atol=1e-4, rtol=1e-5, why="tiny Llama")
+    got = student.call("greedy_decode", state, _config_dict(config), ids.clone(), 6)
+    _expect_ids(got, want_ids, why="tiny Llama, 6 new tokens")
+
+
 # === group C: internals.left_padding, internals.accounting, internals.bert_attention =====

@@ -38,4 +38,17 @@ def minilm() -> Any:
 # --- group B resources (swiglu, decoder_block, from_state_dict) -------------------------
 
 
+@resource("internals.llm_state_dict", fresh=True)
+def llm_state_dict() -> dict[str, Any]:
+    """SmolLM2-135M's float32 ``state_dict()``: every parameter by name, ``lm_head.weight``
+    included (the same tensor as ``model.embed_tokens.weight``: the head is tied)."""
+    from grader.engine.resources import build
+    from grader.engine.spec import Ref
+
+    state = dict(build(Ref.of("internals.llm")).state_dict())
+    # One tensor under both names, as in the model: a fresh copy duplicates it only once.
+    state["lm_head.weight"] = state["model.embed_tokens.weight"]
+    return state
+
+
 # --- group C resources (left_padding, accounting, bert_attention) -----------------------
