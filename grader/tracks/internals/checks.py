@@ -444,10 +444,7 @@ def _torch_left_pad(sequences: list[list[int]], pad_id: int) -> dict[str, torch.
 
 
 def _expect_left_pad(student: Student, sequences: list[list[int]], pad_id: int) -> None:
-    given = copy.deepcopy(sequences)
-    got = student.call("left_pad", given, pad_id)
-    if given != sequences:
-        raise fail(got.call, "the sequences you were given changed", "them left as they were")
+    got = student.call("left_pad", sequences, pad_id)
     want = _torch_left_pad(sequences, pad_id)
     if not isinstance(got.value, dict) or not set(want) <= set(got.value):
         raise fail(got.call, describe(got.value), f"a dict with keys {sorted(want)}")
