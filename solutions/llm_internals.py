@@ -205,3 +205,109 @@ def greedy_decode(
 
 
 # === group C: left_padding, accounting, bert_attention ==================================
+
+
+# %% [exercise internals.left_padding]
+def left_pad(sequences: list[list[int]], pad_id: int) -> dict[str, torch.Tensor]:
+    """Left-pad token id lists into a batch: input_ids, attention_mask, position_ids (B, T)."""
+    ### BEGIN SOLUTION
+    width = max(len(sequence) for sequence in sequences)  # T: the longest sequence
+    input_ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)  # (B, T)
+    attention_mask = torch.zeros(len(sequences), width, dtype=torch.long)  # (B, T)
+    for row, sequence in enumerate(sequences):
+        start = width - len(sequence)  # the padding goes first: every sequence ends at T - 1
+        input_ids[row, start:] = torch.tensor(sequence, dtype=torch.long)
+        attention_mask[row, start:] = 1  # from the layout, never from `input_ids != pad_id`
+    # A real token's position counts from its own sequence's first real token; pads get 0.
+    position_ids = (attention_mask.cumsum(dim=-1) - 1).clamp_min(0)  # (B, T)
+    return {"input_ids": input_ids, "attention_mask": attention_mask, "position_ids": position_ids}
+    ### END SOLUTION
+
+
+def batched_next_token_logits(
+    model: torch.nn.Module, prompts_ids: list[list[int]], pad_id: int
+) -> torch.Tensor:
+    """Next-token logits (B, V) of prompts of different lengths, from one batched forward pass."""
+    ### BEGIN SOLUTION
+    batch = left_pad(prompts_ids, pad_id)  # input_ids, attention_mask, position_ids: (B, T)
+    with torch.inference_mode():
+        logits = model(**batch).logits  # (B, T, V): the mask hides the pads from every query
+    return logits[:, -1, :]  # (B, V): left padding puts every prompt's last token at T - 1
+    ### END SOLUTION
+
+
+# %% [exercise internals.accounting]
+def parameter_count(config: dict) -> int:
+    """Number of parameters of a Llama-style decoder described by `config`."""
+    ### BEGIN SOLUTION
+    c, f, d = config["hidden_size"], config["intermediate_size"], config["head_dim"]
+    h, k = config["num_attention_heads"], config["num_key_value_heads"]
+    attention = c * h * d + 2 * c * k * d + h * d * c  # q_proj; k_proj and v_proj; o_proj
+    mlp = 3 * c * f  # gate_proj, up_proj (C -> F) and down_proj (F -> C)
+    norms = 2 * c  # input_layernorm and post_attention_layernorm: a weight each, no bias
+    layers = config["num_hidden_layers"] * (attention + mlp + norms)
+    embeddings = config["vocab_size"] * c  # embed_tokens (V, C)
+    # Tied: lm_head reuses embed_tokens' matrix, one tensor counted once.
+    lm_head = 0 if config["tie_word_embeddings"] else config["vocab_size"] * c
+    return embeddings + layers + c + lm_head  # + c: the final norm
+    ### END SOLUTION
+
+
+def kv_cache_bytes_per_token(config: dict, bytes_per_value: int) -> int:
+    """Bytes the KV cache grows by for every token kept in context."""
+    ### BEGIN SOLUTION
+    # Each layer caches a key and a value vector of size D per KV head (not per query head).
+    values = 2 * config["num_hidden_layers"] * config["num_key_value_heads"] * config["head_dim"]
+    return values * bytes_per_value
+    ### END SOLUTION
+
+
+def forward_flops_per_token(config: dict, seq_len: int) -> int:
+    """Matmul FLOPs of one forward pass over seq_len tokens, divided by seq_len."""
+    ### BEGIN SOLUTION
+    c, f, d = config["hidden_size"], config["intermediate_size"], config["head_dim"]
+    h, k = config["num_attention_heads"], config["num_key_value_heads"]
+    # A (m x k) @ (k x n) product costs 2 m n k FLOPs (a multiply and an add); per token m = 1.
+    projections = 2 * c * (h * d + 2 * k * d) + 2 * h * d * c  # q, k, v in; o out
+    # Per query: scores against all seq_len keys, then the weighted sum of as many values,
+    # for every query head (eager attention computes the full T x T square).
+    attention = 2 * seq_len * h * d + 2 * seq_len * h * d
+    mlp = 2 * 3 * c * f  # gate, up and down projections
+    lm_head = 2 * c * config["vocab_size"]  # logits at every position
+    return config["num_hidden_layers"] * (projections + attention + mlp) + lm_head
+    ### END SOLUTION
+
+
+# %% [exercise internals.bert_attention]
+def bert_self_attention(
+    hidden: torch.Tensor,
+    weights: dict[str, torch.Tensor],
+    attention_mask: torch.Tensor,
+    num_heads: int,
+    eps: float,
+) -> torch.Tensor:
+    """A BERT attention sublayer: bidirectional multi-head attention, output dense, residual,
+    then LayerNorm (post-norm). hidden (B, T, C), attention_mask (B, T) with 1 for real tokens."""
+    ### BEGIN SOLUTION
+    b, t, c = hidden.shape
+    d = c // num_heads  # head size
+
+    def linear(name: str, x: torch.Tensor) -> torch.Tensor:
+        return x @ weights[f"{name}.weight"].T + weights[f"{name}.bias"]  # BERT's have biases
+
+    q = linear("self.query", hidden).view(b, t, num_heads, d).transpose(1, 2)  # (B, H, T, D)
+    k = linear("self.key", hidden).view(b, t, num_heads, d).transpose(1, 2)  # (B, H, T, D)
+    v = linear("self.value", hidden).view(b, t, num_heads, d).transpose(1, 2)  # (B, H, T, D)
+    # Bidirectional: no causal mask; only the padding keys are hidden from every query.
+    out = scaled_dot_product_attention(q, k, v, key_padding_mask=attention_mask.bool())
+    out = out.transpose(1, 2).reshape(b, t, c)  # (B, T, C): heads side by side
+    out = linear("output.dense", out)  # (B, T, C)
+    # Post-norm: the residual is added first, then LayerNorm (Llama normalises the input).
+    return torch.nn.functional.layer_norm(
+        out + hidden,
+        (c,),
+        weights["output.LayerNorm.weight"],
+        weights["output.LayerNorm.bias"],
+        eps,
+    )  # (B, T, C)
+    ### END SOLUTION

@@ -222,6 +222,90 @@ def greedy_decode_with_a_kv_cache(state_dict, config, input_ids, max_new_tokens)
 # === group C ============================================================================
 
 
+def left_pad_with_pad_sequence(sequences, pad_id):
+    """torch's pad_sequence with padding_side="left"; the pads' positions are 1, as in generate."""
+    from torch.nn.utils.rnn import pad_sequence
+
+    def pad(rows, value):
+        return pad_sequence(rows, batch_first=True, padding_value=value, padding_side="left")
+
+    ids = pad([torch.tensor(s) for s in sequences], pad_id)
+    mask = pad([torch.ones(len(s), dtype=torch.long) for s in sequences], 0)
+    positions = (mask.cumsum(-1) - 1).masked_fill(mask == 0, 1)
+    return {"input_ids": ids, "attention_mask": mask, "position_ids": positions}
+
+
+def batched_logits_right_padded_and_gathered(model, prompts_ids, pad_id):
+    """Right padding, which a causal model allows too: read each row at its last real token."""
+    width = max(len(p) for p in prompts_ids)
+    ids = torch.tensor([p + [pad_id] * (width - len(p)) for p in prompts_ids])  # (B, T)
+    mask = torch.arange(width)[None, :] < torch.tensor([len(p) for p in prompts_ids])[:, None]
+    with torch.no_grad():
+        logits = model(input_ids=ids, attention_mask=mask.long()).logits  # (B, T, V)
+    last = torch.tensor([len(p) - 1 for p in prompts_ids])
+    return logits[torch.arange(len(prompts_ids)), last]
+
+
+def parameter_count_from_shapes(config):
+    """Lists every weight's shape, as the state dict would, and multiplies them out."""
+    c, f, d = config["hidden_size"], config["intermediate_size"], config["head_dim"]
+    h, k, v = config["num_attention_heads"], config["num_key_value_heads"], config["vocab_size"]
+    layer = [(h * d, c), (k * d, c), (k * d, c), (c, h * d), (f, c), (f, c), (c, f), (c,), (c,)]
+    shapes = [(v, c)] + layer * config["num_hidden_layers"] + [(c,)]
+    if not config["tie_word_embeddings"]:
+        shapes.append((v, c))
+    return sum(torch.Size(shape).numel() for shape in shapes)
+
+
+def kv_cache_bytes_layer_by_layer(config, bytes_per_value):
+    """Adds up each layer's key and value tensors of shape (K, 1, D), one token."""
+    total = 0
+    for _ in range(config["num_hidden_layers"]):
+        for _tensor in ("key", "value"):
+            total += config["num_key_value_heads"] * config["head_dim"] * bytes_per_value
+    return total
+
+
+def flops_from_the_matmul_parameters(config, seq_len):
+    """2 FLOPs per matmul weight per token, plus attention's 4 T H D per layer, as a float."""
+    c, f, d = config["hidden_size"], config["intermediate_size"], config["head_dim"]
+    h, k = config["num_attention_heads"], config["num_key_value_heads"]
+    matmul_weights = config["num_hidden_layers"] * (2 * c * h * d + 2 * c * k * d + 3 * c * f)
+    matmul_weights += c * config["vocab_size"]  # the LM head, tied or not
+    attention = config["num_hidden_layers"] * 4 * seq_len * h * d
+    return float(2 * matmul_weights + attention)
+
+
+def bert_attention_head_by_head(hidden, weights, attention_mask, num_heads, eps):
+    """A loop over heads, nn.Linear and nn.LayerNorm modules, BERT's original -10000 mask."""
+    c = hidden.shape[-1]
+    d = c // num_heads
+
+    def linear(name):
+        layer = torch.nn.Linear(c, c)
+        layer.load_state_dict(
+            {"weight": weights[f"{name}.weight"], "bias": weights[f"{name}.bias"]}
+        )
+        return layer
+
+    query, key, value, dense = (
+        linear(n) for n in ("self.query", "self.key", "self.value", "output.dense")
+    )
+    norm = torch.nn.LayerNorm(c, eps=eps)
+    norm.load_state_dict(
+        {"weight": weights["output.LayerNorm.weight"], "bias": weights["output.LayerNorm.bias"]}
+    )
+    bias = (1.0 - attention_mask[:, None, :].float()) * -10000.0  # (B, 1, T)
+    with torch.no_grad():
+        q, k, v = query(hidden), key(hidden), value(hidden)
+        heads = []
+        for head in range(num_heads):
+            part = slice(head * d, (head + 1) * d)
+            scores = q[..., part] @ k[..., part].transpose(1, 2) / d**0.5 + bias  # (B, T, T)
+            heads.append(scores.softmax(-1) @ v[..., part])
+        return norm(dense(torch.cat(heads, -1)) + hidden)
+
+
 ALTERNATIVE_SOLUTIONS: list[tuple[str, dict[str, object]]] = [
     # --- group A ---
     (
@@ -249,4 +333,20 @@ ALTERNATIVE_SOLUTIONS: list[tuple[str, dict[str, object]]] = [
         },
     ),
     # --- group C ---
+    (
+        "internals.left_padding",
+        {
+            "left_pad": left_pad_with_pad_sequence,
+            "batched_next_token_logits": batched_logits_right_padded_and_gathered,
+        },
+    ),
+    (
+        "internals.accounting",
+        {
+            "parameter_count": parameter_count_from_shapes,
+            "kv_cache_bytes_per_token": kv_cache_bytes_layer_by_layer,
+            "forward_flops_per_token": flops_from_the_matmul_parameters,
+        },
+    ),
+    ("internals.bert_attention", {"bert_self_attention": bert_attention_head_by_head}),
 ]

@@ -405,6 +405,208 @@ def greedy_decode_returning_only_the_new_tokens(state_dict, config, input_ids, m
 # === group C ============================================================================
 
 
+def _left_pad(sequences, pad_id):
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad_id)
+    mask = torch.zeros(len(sequences), width, dtype=torch.long)
+    for row, s in enumerate(sequences):
+        ids[row, width - len(s) :] = torch.tensor(s)
+        mask[row, width - len(s) :] = 1
+    return ids, mask
+
+
+def left_pad_on_the_right(sequences, pad_id):
+    """Pads after the sequence (the tokenizer default for encoders)."""
+    width = max(len(s) for s in sequences)
+    ids = torch.tensor([s + [pad_id] * (width - len(s)) for s in sequences])
+    mask = torch.tensor([[1] * len(s) + [0] * (width - len(s)) for s in sequences])
+    return {"input_ids": ids, "attention_mask": mask, "position_ids": mask.cumsum(-1) - 1}
+
+
+def left_pad_positions_from_the_pad(sequences, pad_id):
+    """Position ids 0..T-1 in every row: the real tokens start at the pad count, not 0."""
+    ids, mask = _left_pad(sequences, pad_id)
+    positions = torch.arange(ids.shape[1]).expand_as(ids)
+    return {"input_ids": ids, "attention_mask": mask, "position_ids": positions}
+
+
+def left_pad_mask_from_the_pad_id(sequences, pad_id):
+    """attention_mask = input_ids != pad_id: masks real tokens that equal the pad id."""
+    ids, _ = _left_pad(sequences, pad_id)
+    mask = (ids != pad_id).long()
+    return {"input_ids": ids, "attention_mask": mask, "position_ids": (mask.cumsum(-1) - 1)}
+
+
+def batched_logits_without_the_mask(model, prompts_ids, pad_id):
+    """Left-pads but never passes the attention mask: real tokens attend to the pads."""
+    ids, mask = _left_pad(prompts_ids, pad_id)
+    positions = (mask.cumsum(-1) - 1).clamp_min(0)
+    with torch.no_grad():
+        return model(input_ids=ids, position_ids=positions).logits[:, -1]
+
+
+def batched_logits_right_padded(model, prompts_ids, pad_id):
+    """Pads on the right and still reads the last column (a pad's logits for short prompts)."""
+    width = max(len(s) for s in prompts_ids)
+    ids = torch.tensor([s + [pad_id] * (width - len(s)) for s in prompts_ids])
+    mask = torch.tensor([[1] * len(s) + [0] * (width - len(s)) for s in prompts_ids])
+    with torch.no_grad():
+        return model(input_ids=ids, attention_mask=mask).logits[:, -1]
+
+
+def batched_logits_prompt_by_prompt(model, prompts_ids, pad_id):
+    """Right values, but one forward pass per prompt instead of one batch."""
+    with torch.no_grad():
+        return torch.stack([model(torch.tensor([p])).logits[0, -1] for p in prompts_ids])
+
+
+def _sizes(config):
+    return (
+        config["hidden_size"],
+        config["intermediate_size"],
+        config["num_hidden_layers"],
+        config["num_attention_heads"],
+        config["num_key_value_heads"],
+        config["head_dim"],
+        config["vocab_size"],
+    )
+
+
+def parameter_count_tied_twice(config):
+    """Counts the LM head even when it is the embedding matrix."""
+    c, f, layers, h, k, d, v = _sizes(config)
+    per_layer = 2 * c * h * d + 2 * c * k * d + 3 * c * f + 2 * c
+    return 2 * v * c + layers * per_layer + c
+
+
+def parameter_count_with_query_sized_kv(config):
+    """k_proj and v_proj as large as q_proj (multi-head attention, not grouped-query)."""
+    c, f, layers, h, _, d, v = _sizes(config)
+    per_layer = 4 * c * h * d + 3 * c * f + 2 * c
+    return v * c * (1 if config["tie_word_embeddings"] else 2) + layers * per_layer + c
+
+
+def parameter_count_without_the_norms(config):
+    """Forgets the RMSNorm weights (2 per layer and the final one)."""
+    c, f, layers, h, k, d, v = _sizes(config)
+    per_layer = 2 * c * h * d + 2 * c * k * d + 3 * c * f
+    return v * c * (1 if config["tie_word_embeddings"] else 2) + layers * per_layer
+
+
+def parameter_count_head_size_from_hidden(config):
+    """Takes D = C / H instead of the config's head_dim."""
+    c, f, layers, h, k, _, v = _sizes(config)
+    d = c // h
+    per_layer = 2 * c * h * d + 2 * c * k * d + 3 * c * f + 2 * c
+    return v * c * (1 if config["tie_word_embeddings"] else 2) + layers * per_layer + c
+
+
+def kv_cache_with_query_heads(config, bytes_per_value):
+    """Caches one key and value per query head instead of per KV head."""
+    layers, heads = config["num_hidden_layers"], config["num_attention_heads"]
+    return 2 * layers * heads * config["head_dim"] * bytes_per_value
+
+
+def kv_cache_keys_only(config, bytes_per_value):
+    """Forgets that the values are cached too."""
+    layers, kv_heads = config["num_hidden_layers"], config["num_key_value_heads"]
+    return layers * kv_heads * config["head_dim"] * bytes_per_value
+
+
+def flops_without_the_factor_2(config, seq_len):
+    """Counts multiply-accumulates (m n k), not FLOPs (2 m n k)."""
+    c, f, layers, h, k, d, v = _sizes(config)
+    per_layer = c * (h * d + 2 * k * d) + h * d * c + 2 * seq_len * h * d + 3 * c * f
+    return layers * per_layer + c * v
+
+
+def flops_as_twice_the_parameters(config, seq_len):
+    """The 2N rule of thumb: counts the embedding lookup and norms, drops attention."""
+    c, f, layers, h, k, d, v = _sizes(config)
+    per_layer = 2 * c * h * d + 2 * c * k * d + 3 * c * f + 2 * c
+    n = v * c * (1 if config["tie_word_embeddings"] else 2) + layers * per_layer + c
+    return 2 * n
+
+
+def flops_without_the_lm_head(config, seq_len):
+    """Stops at the last layer: the (V x C) LM head is most of a small model's compute."""
+    c, f, layers, h, k, d, _ = _sizes(config)
+    per_layer = 2 * c * (h * d + 2 * k * d) + 2 * h * d * c + 4 * seq_len * h * d + 6 * c * f
+    return layers * per_layer
+
+
+def flops_with_a_causal_half(config, seq_len):
+    """Counts only the lower triangle of the attention square, (T + 1) / 2 keys per query."""
+    c, f, layers, h, k, d, v = _sizes(config)
+    keys = (seq_len + 1) / 2
+    per_layer = 2 * c * (h * d + 2 * k * d) + 2 * h * d * c + 4 * keys * h * d + 6 * c * f
+    return layers * per_layer + 2 * c * v
+
+
+def _bert_qkv(hidden, weights, num_heads):
+    b, t, c = hidden.shape
+    d = c // num_heads
+
+    def heads(name):
+        x = hidden @ weights[f"self.{name}.weight"].T + weights[f"self.{name}.bias"]
+        return x.view(b, t, num_heads, d).transpose(1, 2)
+
+    return heads("query"), heads("key"), heads("value")
+
+
+def _bert_out(context, hidden, weights, eps, residual=True):
+    b, h, t, d = context.shape
+    out = context.transpose(1, 2).reshape(b, t, h * d)
+    out = out @ weights["output.dense.weight"].T + weights["output.dense.bias"]
+    w, bias = weights["output.LayerNorm.weight"], weights["output.LayerNorm.bias"]
+    x = out + hidden if residual else out
+    return torch.nn.functional.layer_norm(x, (h * d,), w, bias, eps)
+
+
+def bert_attention_causal(hidden, weights, attention_mask, num_heads, eps):
+    """A decoder habit: adds a causal mask to the padding mask."""
+    q, k, v = _bert_qkv(hidden, weights, num_heads)
+    t = q.shape[-2]
+    allowed = torch.ones(t, t, dtype=torch.bool).tril() & attention_mask.bool()[:, None, None, :]
+    scores = (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).masked_fill(~allowed, -1e9)
+    return _bert_out(scores.softmax(-1) @ v, hidden, weights, eps)
+
+
+def bert_attention_without_the_padding_mask(hidden, weights, attention_mask, num_heads, eps):
+    """Lets the real tokens attend to the padding."""
+    q, k, v = _bert_qkv(hidden, weights, num_heads)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    return _bert_out(scores.softmax(-1) @ v, hidden, weights, eps)
+
+
+def bert_attention_pre_norm(hidden, weights, attention_mask, num_heads, eps):
+    """Llama's order: LayerNorm the input, attend, then add the residual (no norm after)."""
+    c = hidden.shape[-1]
+    w, bias = weights["output.LayerNorm.weight"], weights["output.LayerNorm.bias"]
+    x = torch.nn.functional.layer_norm(hidden, (c,), w, bias, eps)
+    q, k, v = _bert_qkv(x, weights, num_heads)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    scores = scores.masked_fill(~attention_mask.bool()[:, None, None, :], -1e9)
+    context = (scores.softmax(-1) @ v).transpose(1, 2).reshape(hidden.shape)
+    return hidden + context @ weights["output.dense.weight"].T + weights["output.dense.bias"]
+
+
+def bert_attention_without_the_residual(hidden, weights, attention_mask, num_heads, eps):
+    """LayerNorm of the attention output alone, the residual forgotten."""
+    q, k, v = _bert_qkv(hidden, weights, num_heads)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    scores = scores.masked_fill(~attention_mask.bool()[:, None, None, :], -1e9)
+    return _bert_out(scores.softmax(-1) @ v, hidden, weights, eps, residual=False)
+
+
+def bert_attention_with_a_fixed_eps(hidden, weights, attention_mask, num_heads, eps):
+    """Ignores the eps it is given and uses LayerNorm's default 1e-5."""
+    q, k, v = _bert_qkv(hidden, weights, num_heads)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    scores = scores.masked_fill(~attention_mask.bool()[:, None, None, :], -1e9)
+    return _bert_out(scores.softmax(-1) @ v, hidden, weights, 1e-5)
+
+
 WRONG_SOLUTIONS: list[tuple[str, str, object]] = [
     # --- group A ---
     ("internals.attention", "scaled_dot_product_attention", attention_divided_by_d),
@@ -449,4 +651,25 @@ WRONG_SOLUTIONS: list[tuple[str, str, object]] = [
         greedy_decode_returning_only_the_new_tokens,
     ),
     # --- group C ---
+    ("internals.left_padding", "left_pad", left_pad_on_the_right),
+    ("internals.left_padding", "left_pad", left_pad_positions_from_the_pad),
+    ("internals.left_padding", "left_pad", left_pad_mask_from_the_pad_id),
+    ("internals.left_padding", "batched_next_token_logits", batched_logits_without_the_mask),
+    ("internals.left_padding", "batched_next_token_logits", batched_logits_right_padded),
+    ("internals.left_padding", "batched_next_token_logits", batched_logits_prompt_by_prompt),
+    ("internals.accounting", "parameter_count", parameter_count_tied_twice),
+    ("internals.accounting", "parameter_count", parameter_count_with_query_sized_kv),
+    ("internals.accounting", "parameter_count", parameter_count_without_the_norms),
+    ("internals.accounting", "parameter_count", parameter_count_head_size_from_hidden),
+    ("internals.accounting", "kv_cache_bytes_per_token", kv_cache_with_query_heads),
+    ("internals.accounting", "kv_cache_bytes_per_token", kv_cache_keys_only),
+    ("internals.accounting", "forward_flops_per_token", flops_without_the_factor_2),
+    ("internals.accounting", "forward_flops_per_token", flops_as_twice_the_parameters),
+    ("internals.accounting", "forward_flops_per_token", flops_without_the_lm_head),
+    ("internals.accounting", "forward_flops_per_token", flops_with_a_causal_half),
+    ("internals.bert_attention", "bert_self_attention", bert_attention_causal),
+    ("internals.bert_attention", "bert_self_attention", bert_attention_without_the_padding_mask),
+    ("internals.bert_attention", "bert_self_attention", bert_attention_pre_norm),
+    ("internals.bert_attention", "bert_self_attention", bert_attention_without_the_residual),
+    ("internals.bert_attention", "bert_self_attention", bert_attention_with_a_fixed_eps),
 ]

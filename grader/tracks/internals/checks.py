@@ -679,3 +679,379 @@ def from_state_dict_tiny_random_llama(student: Student) -> None:
 
 
 # === group C: internals.left_padding, internals.accounting, internals.bert_attention =====
+
+
+# --- internals.left_padding ---------------------------------------------------------------
+
+LLM_COUNTED = Ref.of("internals.llm_counted")
+PROMPTS = ["The capital of France is", "Two plus two", "Once upon a time"]
+HELD_OUT_PROMPTS = ["Water boils at", "Hi", "The opposite of hot is", "Red"]
+
+
+@functools.cache
+def _llm_tokenizer() -> Any:
+    from transformers import AutoTokenizer
+
+    with quiet_transformers():
+        return AutoTokenizer.from_pretrained(resolve("llm"))
+
+
+def _prompt_ids(prompts: list[str]) -> list[list[int]]:
+    return [_llm_tokenizer()(prompt)["input_ids"] for prompt in prompts]
+
+
+def _torch_left_pad(sequences: list[list[int]], pad_id: int) -> dict[str, torch.Tensor]:
+    """torch's own pad_sequence, padding on the left: ids, mask, and each token's index in
+    its own sequence (at the pads: -1, compared nowhere)."""
+    from torch.nn.utils.rnn import pad_sequence
+
+    def pad(rows: list[torch.Tensor], value: int) -> torch.Tensor:
+        return pad_sequence(rows, batch_first=True, padding_value=value, padding_side="left")
+
+    return {
+        "input_ids": pad([torch.tensor(row) for row in sequences], pad_id),
+        "attention_mask": pad([torch.ones(len(row), dtype=torch.long) for row in sequences], 0),
+        "position_ids": pad([torch.arange(len(row)) for row in sequences], -1),
+    }
+
+
+def _expect_left_pad(student: Student, sequences: list[list[int]], pad_id: int) -> None:
+    got = student.call("left_pad", sequences, pad_id)
+    want = _torch_left_pad(sequences, pad_id)
+    if not isinstance(got.value, dict) or not set(want) <= set(got.value):
+        raise fail(got.call, describe(got.value), f"a dict with keys {sorted(want)}")
+    for name in ("input_ids", "attention_mask"):
+        expect_tensor(got.call, got.value[name], want[name], name)
+    real = want["attention_mask"].bool()  # (B, T): positions are compared at real tokens only
+    positions = got.value["position_ids"]
+    if isinstance(positions, torch.Tensor) and positions.shape == real.shape:
+        positions = positions[real]
+    expect_tensor(
+        got.call,
+        positions,
+        want["position_ids"][real],
+        "position_ids at the real tokens",
+        why="each sequence counts 0, 1, 2, ... from its own first real token",
+    )
+
+
+@check("internals.left_padding", points=1)
+def left_pad_equals_pad_sequence(student: Student) -> None:
+    """left-pads three prompts as torch's pad_sequence(padding_side="left"), positions from 0"""
+    _expect_left_pad(student, _prompt_ids(PROMPTS), _llm_tokenizer().pad_token_id)
+
+
+@check("internals.left_padding", points=1, hidden=True)
+def left_pad_edge_cases(student: Student) -> None:
+    """equal lengths, a single sequence, and a pad id that also occurs as a real token"""
+    _expect_left_pad(student, [[5, 6, 7], [8, 9, 10]], 0)
+    _expect_left_pad(student, [[11, 12]], 0)
+    _expect_left_pad(student, [[0, 5, 0], [7], [0, 0, 3, 4, 0]], 0)
+
+
+@functools.cache
+def _alone_logits(prompt: tuple[int, ...]) -> torch.Tensor:
+    """The check's own SmolLM2 on one prompt, unpadded: its next-token logits (V,)."""
+    with torch.inference_mode():
+        return _llm()(torch.tensor([prompt])).logits[0, -1]
+
+
+def _expect_batched_logits(student: Student, prompts: list[list[int]], pad_id: int) -> None:
+    got = student.call("batched_next_token_logits", LLM_COUNTED, prompts, pad_id)
+    want = torch.stack([_alone_logits(tuple(prompt)) for prompt in prompts])  # (B, V)
+    expect_tensor(
+        got.call,
+        got.value,
+        want,
+        "the logits",
+        atol=2e-4,
+        rtol=1e-4,
+        why="row i must equal the last-position logits of prompt i run alone",
+    )
+    shapes = got.observed.get("internals.llm_counted", {}).get("forward_shapes", [])
+    if len(shapes) != 1 or not shapes[0] or shapes[0][0] != len(prompts):
+        raise fail(
+            got.call,
+            f"{len(shapes)} forward passes with input_ids of shapes {shapes}",
+            f"one forward pass over the whole batch of {len(prompts)} prompts",
+            "batch the prompts: pad them and run the model once",
+        )
+
+
+@check("internals.left_padding", points=2)
+def batched_logits_equal_each_prompt_alone(student: Student) -> None:
+    """one batched forward of three prompts gives each prompt's own next-token logits"""
+    _expect_batched_logits(student, _prompt_ids(PROMPTS), _llm_tokenizer().pad_token_id)
+
+
+@check("internals.left_padding", points=1, hidden=True)
+def batched_logits_held_out_prompts(student: Student) -> None:
+    """four held-out prompts, one of a single token, padded with a token they contain"""
+    prompts = _prompt_ids(HELD_OUT_PROMPTS)
+    _expect_batched_logits(student, prompts, prompts[0][0])
+
+
+# --- internals.accounting -----------------------------------------------------------------
+
+CONFIG_KEYS = (
+    "hidden_size",
+    "intermediate_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "num_key_value_heads",
+    "head_dim",
+    "vocab_size",
+    "tie_word_embeddings",
+)
+
+
+def _config_dict(config: Any) -> dict:
+    """What the learner's functions get: the plain numbers of a transformers config."""
+    return {key: getattr(config, key) for key in CONFIG_KEYS}
+
+
+@functools.cache
+def _smollm2_config() -> Any:
+    from transformers import AutoConfig
+
+    with quiet_transformers():
+        return AutoConfig.from_pretrained(resolve("llm"))
+
+
+@functools.cache
+def _small_llama() -> Any:
+    """A random untied Llama whose head size is not hidden / heads, with eager attention."""
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    config = LlamaConfig(
+        hidden_size=64,
+        intermediate_size=96,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=24,
+        vocab_size=300,
+        tie_word_embeddings=False,
+    )
+    torch.manual_seed(7)
+    model = LlamaForCausalLM(config).eval()
+    model.set_attn_implementation("eager")
+    return model
+
+
+def _meta_model(dtype: torch.dtype) -> Any:
+    """SmolLM2's architecture from its real config on the meta device: shapes, no weights,
+    so that FlopCounterMode and the KV cache can be measured without computing anything."""
+    from transformers import AutoModelForCausalLM
+
+    with torch.device("meta"):
+        return AutoModelForCausalLM.from_config(
+            _smollm2_config(), attn_implementation="eager", dtype=dtype
+        )
+
+
+def _ids(model: Any, seq_len: int) -> torch.Tensor:
+    return torch.zeros(1, seq_len, dtype=torch.long, device=model.device)  # (1, T)
+
+
+@functools.cache
+def _measured_flops(which: str, seq_len: int) -> int:
+    """torch's FlopCounterMode over one forward pass of seq_len tokens (matmuls, 2mnk each)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    model = _meta_model(torch.float32) if which == "smollm2" else _small_llama()
+    with FlopCounterMode(display=False) as counter, torch.inference_mode():
+        model(input_ids=_ids(model, seq_len))
+    return counter.get_total_flops()
+
+
+@functools.cache
+def _measured_kv_bytes(which: str, dtype: torch.dtype, seq_len: int = 5) -> int:
+    """Bytes of the DynamicCache a forward pass of seq_len tokens fills, per token."""
+    small = which != "smollm2"
+    model = copy.deepcopy(_small_llama()).to(dtype) if small else _meta_model(dtype)
+    with torch.inference_mode():
+        cache = model(input_ids=_ids(model, seq_len), use_cache=True).cache
+    total = sum(
+        tensor.numel() * tensor.element_size()
+        for layer in cache.layers
+        for tensor in (layer.keys, layer.values)
+    )
+    return total // seq_len
+
+
+def _expect_number(got: Any, want: float, what: str, why: str = "") -> None:
+    import math
+
+    value = got.value
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail(got.call, describe(value), f"{what} as a number", why)
+    if not math.isclose(value, want, rel_tol=1e-9):
+        raise fail(got.call, f"{value:,}", f"{want:,} ({what})", why)
+
+
+def _expect_accounting(student: Student, model_name: str, config: dict, parameters: int) -> None:
+    got = student.call("parameter_count", dict(config))
+    _expect_number(got, parameters, f"sum of numel over {model_name}'s parameters")
+    for dtype, size in ((torch.float32, 4), (torch.bfloat16, 2)):
+        got = student.call("kv_cache_bytes_per_token", dict(config), size)
+        want = _measured_kv_bytes(model_name, dtype)
+        _expect_number(got, want, f"bytes per token of {model_name}'s {dtype} KV cache")
+
+
+@check("internals.accounting", points=1)
+def accounting_parameters_and_kv_cache_of_smollm2(student: Student) -> None:
+    """parameters and KV cache bytes per token equal SmolLM2's own (float32 and bfloat16)"""
+    parameters = sum(p.numel() for p in _llm().parameters())  # tied: one tensor, once
+    _expect_accounting(student, "smollm2", _config_dict(_smollm2_config()), parameters)
+
+
+@check("internals.accounting", points=2)
+def accounting_flops_of_smollm2(student: Student) -> None:
+    """forward FLOPs per token equal FlopCounterMode on SmolLM2 at 8 and 128 tokens"""
+    config = _config_dict(_smollm2_config())
+    for seq_len in (8, 128):
+        got = student.call("forward_flops_per_token", dict(config), seq_len)
+        want = _measured_flops("smollm2", seq_len) / seq_len
+        _expect_number(got, want, f"FlopCounterMode's count at {seq_len} tokens / {seq_len}")
+
+
+@check("internals.accounting", points=1, hidden=True)
+def accounting_an_untied_model(student: Student) -> None:
+    """a random untied Llama with head size 24 (not hidden / heads): all three numbers"""
+    model = _small_llama()
+    config = _config_dict(model.config)
+    parameters = sum(p.numel() for p in model.parameters())
+    _expect_accounting(student, "small", config, parameters)
+    for seq_len in (5, 12):
+        got = student.call("forward_flops_per_token", dict(config), seq_len)
+        want = _measured_flops("small", seq_len) / seq_len
+        _expect_number(got, want, f"FlopCounterMode's count at {seq_len} tokens / {seq_len}")
+
+
+# --- internals.bert_attention -------------------------------------------------------------
+
+BERT_TEXTS = ("The cat sat on the mat.", "Padding tokens must never be attended to by anyone.")
+BERT_HELD_OUT = (
+    "Short one.",
+    "Every token sees every other token in an encoder, in both directions.",
+    "A medium length sentence for the batch.",
+)
+
+
+@functools.cache
+def _minilm() -> Any:
+    """The check side's own MiniLM (never handed to learner code), built once."""
+    return build(MINILM)
+
+
+@functools.cache
+def _small_bert() -> Any:
+    """A random BERT with 4 heads of 16 and a LayerNorm eps of 1e-2."""
+    from transformers import BertConfig, BertModel
+
+    config = BertConfig(
+        vocab_size=100,
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=128,
+        layer_norm_eps=1e-2,
+    )
+    torch.manual_seed(8)
+    return BertModel(config).eval()
+
+
+def _attention_io(
+    model: Any, layer: int, ids: torch.Tensor, mask: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The real input of encoder layer ``layer`` and what its attention sublayer returned,
+    caught by a hook during the model's own forward pass with the padding mask."""
+    caught: list = []
+    attention = model.encoder.layer[layer].attention
+    handle = attention.register_forward_hook(lambda module, args, out: caught.append(out))
+    try:
+        with torch.inference_mode():
+            states = model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+    finally:
+        handle.remove()
+    out = caught[0][0] if isinstance(caught[0], tuple) else caught[0]
+    return states.hidden_states[layer], out
+
+
+@functools.cache
+def _minilm_case(layer: int, texts: tuple[str, ...]) -> tuple[torch.Tensor, ...]:
+    from transformers import AutoTokenizer
+
+    with quiet_transformers():
+        tokenizer = AutoTokenizer.from_pretrained(resolve("bert"))
+    batch = tokenizer(list(texts), padding=True, return_tensors="pt")
+    mask = batch["attention_mask"]  # (B, T): 1 real, 0 padding
+    hidden, out = _attention_io(_minilm(), layer, batch["input_ids"], mask)
+    return hidden, mask, out
+
+
+def _expect_bert_attention(
+    student: Student,
+    attention: Any,
+    hidden: torch.Tensor,
+    mask: torch.Tensor,
+    want: torch.Tensor,
+    heads: int,
+    eps: float,
+    why: str = "",
+) -> None:
+    weights = {name: value.detach().clone() for name, value in attention.state_dict().items()}
+    got = student.call("bert_self_attention", hidden.clone(), weights, mask.clone(), heads, eps)
+    if not isinstance(got.value, torch.Tensor) or got.value.shape != want.shape:
+        expect_tensor(got.call, got.value, want, "the output")
+    real = mask.bool()  # (B, T): the model's outputs at padding positions are never used
+    expect_tensor(
+        got.call,
+        got.value[real],
+        want[real],
+        "the output at the real tokens",
+        atol=2e-5,
+        rtol=1e-4,
+        why=why,
+    )
+
+
+@check("internals.bert_attention", points=2)
+def bert_attention_equals_minilm_layer_0(student: Student) -> None:
+    """equals MiniLM's encoder.layer[0].attention on a padded batch of two texts"""
+    hidden, mask, want = _minilm_case(0, BERT_TEXTS)
+    attention = _minilm().encoder.layer[0].attention
+    _expect_bert_attention(student, attention, hidden, mask, want, 12, 1e-12)
+
+
+@check("internals.bert_attention", points=1, hidden=True)
+def bert_attention_layer_4_on_three_texts(student: Student) -> None:
+    """layer 4 on a padded batch of three held-out texts"""
+    hidden, mask, want = _minilm_case(4, BERT_HELD_OUT)
+    attention = _minilm().encoder.layer[4].attention
+    _expect_bert_attention(student, attention, hidden, mask, want, 12, 1e-12, why="layer 4")
+
+
+@check("internals.bert_attention", points=1, hidden=True)
+def bert_attention_another_config(student: Student) -> None:
+    """a random BERT with 4 heads of 16 and LayerNorm eps 1e-2"""
+    model = _small_bert()
+    generator = torch.Generator().manual_seed(9)
+    ids = torch.randint(1, 100, (3, 7), generator=generator)  # (B, T)
+    mask = torch.ones(3, 7, dtype=torch.long)
+    mask[0, 4:] = 0
+    mask[2, 2:] = 0
+    hidden, want = _attention_io(model, 1, ids, mask)
+    _expect_bert_attention(
+        student,
+        model.encoder.layer[1].attention,
+        hidden,
+        mask,
+        want,
+        4,
+        1e-2,
+        why="4 heads of 16, eps 1e-2",
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.engine.resources import resource
+from grader.engine.resources import OBSERVATIONS, resource
 from grader.models.quiet import quiet_transformers
 from grader.models.registry import resolve
 
@@ -52,3 +52,21 @@ def llm_state_dict() -> dict[str, Any]:
 
 
 # --- group C resources (left_padding, accounting, bert_attention) -----------------------
+
+
+def _record_forward(module: Any, args: tuple, kwargs: dict) -> None:
+    """Forward pre-hook: note the shape of the input_ids of every forward pass (None when
+    the call passed no input_ids)."""
+    ids = kwargs.get("input_ids", args[0] if args else None)
+    shape = list(ids.shape) if hasattr(ids, "shape") else None
+    getattr(module, OBSERVATIONS).setdefault("forward_shapes", []).append(shape)
+
+
+@resource("internals.llm_counted", fresh=True)
+def llm_counted() -> Any:
+    """SmolLM2 as ``internals.llm``, recording the input shape of every forward pass, so that
+    a check can see whether a batch was run in one forward or prompt by prompt."""
+    model = llm()
+    setattr(model, OBSERVATIONS, {})
+    model.register_forward_pre_hook(_record_forward, with_kwargs=True)
+    return model
