@@ -805,7 +805,7 @@ CONFIG_KEYS = (
 )
 
 
-def _config_dict(config: Any) -> dict:
+def _accounting_config(config: Any) -> dict:
     """What the learner's functions get: the plain numbers of a transformers config."""
     return {key: getattr(config, key) for key in CONFIG_KEYS}
 
@@ -905,13 +905,13 @@ def _expect_accounting(student: Student, model_name: str, config: dict, paramete
 def accounting_parameters_and_kv_cache_of_smollm2(student: Student) -> None:
     """parameters and KV cache bytes per token equal SmolLM2's own (float32 and bfloat16)"""
     parameters = sum(p.numel() for p in _llm().parameters())  # tied: one tensor, once
-    _expect_accounting(student, "smollm2", _config_dict(_smollm2_config()), parameters)
+    _expect_accounting(student, "smollm2", _accounting_config(_smollm2_config()), parameters)
 
 
 @check("internals.accounting", points=2)
 def accounting_flops_of_smollm2(student: Student) -> None:
     """forward FLOPs per token equal FlopCounterMode on SmolLM2 at 8 and 128 tokens"""
-    config = _config_dict(_smollm2_config())
+    config = _accounting_config(_smollm2_config())
     for seq_len in (8, 128):
         got = student.call("forward_flops_per_token", dict(config), seq_len)
         want = _measured_flops("smollm2", seq_len) / seq_len
@@ -922,7 +922,7 @@ def accounting_flops_of_smollm2(student: Student) -> None:
 def accounting_an_untied_model(student: Student) -> None:
     """a random untied Llama with head size 24 (not hidden / heads): all three numbers"""
     model = _small_llama()
-    config = _config_dict(model.config)
+    config = _accounting_config(model.config)
     parameters = sum(p.numel() for p in model.parameters())
     _expect_accounting(student, "small", config, parameters)
     for seq_len in (5, 12):
