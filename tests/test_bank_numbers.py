@@ -326,3 +326,9 @@ def test_internals_kv_cache_bytes_in_float32(smollm2: Any) -> None:
     assert_quoted(question, f"{per_token:,}")
     full = config.max_position_embeddings * per_token
     assert_quoted(question, f"{full / 1e6:.0f} MB")
+
+
+# --- internals part 2 numbers ---
+
+
+# --- internals part 3 numbers ---

@@ -40,7 +40,11 @@ def countdown_lines(
 
     while True:
         try:
-            line = session.prompt("> ", bottom_toolbar=toolbar, refresh_interval=1.0)
+            # in_thread: the prompt gets its own event loop in a worker thread, so it also
+            # works when the calling thread already runs one (asyncio.run would refuse).
+            line = session.prompt(
+                "> ", bottom_toolbar=toolbar, refresh_interval=1.0, in_thread=True
+            )
         except EOFError:
             return
         yield line + "\n"

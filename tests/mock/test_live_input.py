@@ -3,6 +3,7 @@ counts down every second, and read piped input as it is?"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from prompt_toolkit import PromptSession
@@ -38,6 +39,18 @@ def test_typed_lines_come_through_under_a_ticking_countdown() -> None:
     assert (first, second) == ("Temperature divides the logits.\n", ".\n")
     assert recording.toolbars == [" 10:05 left", " 9:00 left"]
     assert recording.refresh == [1.0, 1.0]
+
+
+def test_the_countdown_reads_lines_while_an_event_loop_runs_in_this_thread() -> None:
+    """Some callers (and earlier tests in one pytest process) already run a loop here."""
+
+    async def read_inside_a_running_loop() -> list[str]:
+        with create_pipe_input() as pipe:
+            pipe.send_text("Left padding.\r")
+            session = PromptSession(input=pipe, output=DummyOutput())
+            return [next(countdown_lines(lambda: 1000.0 + 60, "en", lambda: 1000.0, session))]
+
+    assert asyncio.run(read_inside_a_running_loop()) == ["Left padding.\n"]
 
 
 def test_the_countdown_speaks_the_sessions_language_and_says_when_time_is_up() -> None:

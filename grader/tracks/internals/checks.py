@@ -511,7 +511,8 @@ def _expect_swiglu(student: Student, mlp: Any, x: torch.Tensor, why: str = "") -
 
 @check("internals.swiglu", points=2)
 def swiglu_equals_the_model_mlp(student: Student) -> None:
-    """equals the mlp of layers 0, 7 and 20 on their real post-attention-normed inputs"""
+    """equals the mlp of layers 0, 7 and 20 on their real post-attention-normed inputs
+    zh: 在第 0、7、20 层经 post-attention 归一化后的真实输入上与该层 mlp 一致"""
     inputs = _mlp_inputs((SENTENCE,))
     for layer in (0, 7, 20):
         mlp = _llm().model.layers[layer].mlp
@@ -520,7 +521,8 @@ def swiglu_equals_the_model_mlp(student: Student) -> None:
 
 @check("internals.swiglu", points=1)
 def swiglu_another_size(student: Student) -> None:
-    """a random Llama MLP with C = 48 and F = 80 on a batch of 3"""
+    """a random Llama MLP with C = 48 and F = 80 on a batch of 3
+    zh: C = 48、F = 80 的随机 Llama MLP，批大小为 3"""
     from transformers.models.llama.modeling_llama import LlamaMLP
 
     config = _random_llama_config(
@@ -533,7 +535,8 @@ def swiglu_another_size(student: Student) -> None:
 
 @check("internals.swiglu", points=1, hidden=True)
 def swiglu_last_layer_on_a_batch(student: Student) -> None:
-    """layer 29's mlp on a batch of two held-out sentences"""
+    """layer 29's mlp on a batch of two held-out sentences
+    zh: 第 29 层的 mlp，作用于两句留出句子组成的批"""
     inputs = _mlp_inputs(tuple(HELD_OUT))
     _expect_swiglu(student, _llm().model.layers[29].mlp, inputs[29], why="layer 29, batch of 2")
 
@@ -559,7 +562,8 @@ def _expect_block(
 
 @check("internals.decoder_block", points=2)
 def decoder_block_reproduces_layers_0_and_13(student: Student) -> None:
-    """turns hidden_states[i] into hidden_states[i + 1] for layers 0 and 13 of the real model"""
+    """turns hidden_states[i] into hidden_states[i + 1] for layers 0 and 13 of the real model
+    zh: 在真实模型的第 0 层和第 13 层上把 hidden_states[i] 变成 hidden_states[i + 1]"""
     states = _hidden_states((SENTENCE,))
     config = _config_dict(_llm().config)
     for index in (0, 13):
@@ -569,7 +573,8 @@ def decoder_block_reproduces_layers_0_and_13(student: Student) -> None:
 
 @check("internals.decoder_block", points=1)
 def decoder_block_on_a_batch_of_two(student: Student) -> None:
-    """layer 28 on a batch of two equal-length held-out sentences"""
+    """layer 28 on a batch of two equal-length held-out sentences
+    zh: 第 28 层，作用于两句等长留出句子组成的批"""
     states = _hidden_states(tuple(HELD_OUT))
     layer = _llm().model.layers[28]
     config = _config_dict(_llm().config)
@@ -578,7 +583,8 @@ def decoder_block_on_a_batch_of_two(student: Student) -> None:
 
 @check("internals.decoder_block", points=1, hidden=True)
 def decoder_block_another_config(student: Student) -> None:
-    """a random Llama layer: 4 heads, 2 KV heads, head size 16, theta 10^4, eps 10^-3"""
+    """a random Llama layer: 4 heads, 2 KV heads, head size 16, theta 10^4, eps 10^-3
+    zh: 随机 Llama 层：4 个头、2 个 KV 头、头维度 16、theta 10^4、eps 10^-3"""
     from transformers.models.llama.modeling_llama import LlamaDecoderLayer, LlamaRotaryEmbedding
 
     config = _random_llama_config(
@@ -629,7 +635,8 @@ def _expect_ids(got: Any, want: torch.Tensor, why: str = "") -> None:
 
 @check("internals.from_state_dict", points=2)
 def from_state_dict_logits_equal_the_model(student: Student) -> None:
-    """logits equal the real model's on a batch of two real texts (within 1e-4)"""
+    """logits equal the real model's on a batch of two real texts (within 1e-4)
+    zh: 在两条真实文本组成的批上 logits 与真实模型一致（误差在 1e-4 以内）"""
     texts = (SENTENCE, HELD_OUT[0])
     ids = _token_ids(texts)
     config = _config_dict(_llm().config)
@@ -639,7 +646,8 @@ def from_state_dict_logits_equal_the_model(student: Student) -> None:
 
 @check("internals.from_state_dict", points=2, timeout_s=180)
 def from_state_dict_greedy_equals_generate(student: Student) -> None:
-    """20 greedy tokens equal llm.generate(do_sample=False) after a short prompt"""
+    """20 greedy tokens equal llm.generate(do_sample=False) after a short prompt
+    zh: 短提示之后的 20 个贪心 token 与 llm.generate(do_sample=False) 一致"""
     ids = _token_ids((PROMPT,))
     config = _config_dict(_llm().config)
     got = student.call("greedy_decode", STATE_DICT, config, ids.clone(), 20)
@@ -648,7 +656,8 @@ def from_state_dict_greedy_equals_generate(student: Student) -> None:
 
 @check("internals.from_state_dict", points=1, hidden=True)
 def from_state_dict_tiny_random_llama(student: Student) -> None:
-    """a tiny random Llama (2 layers, 4 heads, 1 KV head, theta 5*10^5): logits and 6 tokens"""
+    """a tiny random Llama (2 layers, 4 heads, 1 KV head, theta 5*10^5): logits and 6 tokens
+    zh: 微型随机 Llama（2 层、4 个头、1 个 KV 头、theta 5*10^5）：logits 与 6 个 token"""
     from transformers import LlamaForCausalLM
 
     config = _random_llama_config(
@@ -737,13 +746,15 @@ def _expect_left_pad(student: Student, sequences: list[list[int]], pad_id: int) 
 
 @check("internals.left_padding", points=1)
 def left_pad_equals_pad_sequence(student: Student) -> None:
-    """left-pads three prompts as torch's pad_sequence(padding_side="left"), positions from 0"""
+    """left-pads three prompts as torch's pad_sequence(padding_side="left"), positions from 0
+    zh: 对三个提示做左侧填充，与 torch 的 pad_sequence(padding_side="left") 一致，位置从 0 开始"""
     _expect_left_pad(student, _prompt_ids(PROMPTS), _llm_tokenizer().pad_token_id)
 
 
 @check("internals.left_padding", points=1, hidden=True)
 def left_pad_edge_cases(student: Student) -> None:
-    """equal lengths, a single sequence, and a pad id that also occurs as a real token"""
+    """equal lengths, a single sequence, and a pad id that also occurs as a real token
+    zh: 等长序列、单条序列，以及填充 id 同时是真实 token 的情况"""
     _expect_left_pad(student, [[5, 6, 7], [8, 9, 10]], 0)
     _expect_left_pad(student, [[11, 12]], 0)
     _expect_left_pad(student, [[0, 5, 0], [7], [0, 0, 3, 4, 0]], 0)
@@ -780,13 +791,15 @@ def _expect_batched_logits(student: Student, prompts: list[list[int]], pad_id: i
 
 @check("internals.left_padding", points=2)
 def batched_logits_equal_each_prompt_alone(student: Student) -> None:
-    """one batched forward of three prompts gives each prompt's own next-token logits"""
+    """one batched forward of three prompts gives each prompt's own next-token logits
+    zh: 三个提示一次批量前向，得到的下一个 token 的 logits 与各提示单独计算时一致"""
     _expect_batched_logits(student, _prompt_ids(PROMPTS), _llm_tokenizer().pad_token_id)
 
 
 @check("internals.left_padding", points=1, hidden=True)
 def batched_logits_held_out_prompts(student: Student) -> None:
-    """four held-out prompts, one of a single token, padded with a token they contain"""
+    """four held-out prompts, one of a single token, padded with a token they contain
+    zh: 四个留出提示，其中一个只有一个 token，用它们含有的 token 作填充"""
     prompts = _prompt_ids(HELD_OUT_PROMPTS)
     _expect_batched_logits(student, prompts, prompts[0][0])
 
@@ -903,14 +916,16 @@ def _expect_accounting(student: Student, model_name: str, config: dict, paramete
 
 @check("internals.accounting", points=1)
 def accounting_parameters_and_kv_cache_of_smollm2(student: Student) -> None:
-    """parameters and KV cache bytes per token equal SmolLM2's own (float32 and bfloat16)"""
+    """parameters and KV cache bytes per token equal SmolLM2's own (float32 and bfloat16)
+    zh: 参数量和每个 token 的 KV 缓存字节数与 SmolLM2 本身一致（float32 与 bfloat16）"""
     parameters = sum(p.numel() for p in _llm().parameters())  # tied: one tensor, once
     _expect_accounting(student, "smollm2", _accounting_config(_smollm2_config()), parameters)
 
 
 @check("internals.accounting", points=2)
 def accounting_flops_of_smollm2(student: Student) -> None:
-    """forward FLOPs per token equal FlopCounterMode on SmolLM2 at 8 and 128 tokens"""
+    """forward FLOPs per token equal FlopCounterMode on SmolLM2 at 8 and 128 tokens
+    zh: 每个 token 的前向 FLOPs 在 8 和 128 个 token 时与 SmolLM2 上的 FlopCounterMode 一致"""
     config = _accounting_config(_smollm2_config())
     for seq_len in (8, 128):
         got = student.call("forward_flops_per_token", dict(config), seq_len)
@@ -920,7 +935,8 @@ def accounting_flops_of_smollm2(student: Student) -> None:
 
 @check("internals.accounting", points=1, hidden=True)
 def accounting_an_untied_model(student: Student) -> None:
-    """a random untied Llama with head size 24 (not hidden / heads): all three numbers"""
+    """a random untied Llama with head size 24 (not hidden / heads): all three numbers
+    zh: 头维度为 24（不等于 hidden / heads）的随机非绑定 Llama：三个数全部正确"""
     model = _small_llama()
     config = _accounting_config(model.config)
     parameters = sum(p.numel() for p in model.parameters())
@@ -1021,7 +1037,8 @@ def _expect_bert_attention(
 
 @check("internals.bert_attention", points=2)
 def bert_attention_equals_minilm_layer_0(student: Student) -> None:
-    """equals MiniLM's encoder.layer[0].attention on a padded batch of two texts"""
+    """equals MiniLM's encoder.layer[0].attention on a padded batch of two texts
+    zh: 在两条文本的填充批上与 MiniLM 的 encoder.layer[0].attention 一致"""
     hidden, mask, want = _minilm_case(0, BERT_TEXTS)
     attention = _minilm().encoder.layer[0].attention
     _expect_bert_attention(student, attention, hidden, mask, want, 12, 1e-12)
@@ -1029,7 +1046,8 @@ def bert_attention_equals_minilm_layer_0(student: Student) -> None:
 
 @check("internals.bert_attention", points=1, hidden=True)
 def bert_attention_layer_4_on_three_texts(student: Student) -> None:
-    """layer 4 on a padded batch of three held-out texts"""
+    """layer 4 on a padded batch of three held-out texts
+    zh: 第 4 层，作用于三条留出文本的填充批"""
     hidden, mask, want = _minilm_case(4, BERT_HELD_OUT)
     attention = _minilm().encoder.layer[4].attention
     _expect_bert_attention(student, attention, hidden, mask, want, 12, 1e-12, why="layer 4")
@@ -1037,7 +1055,8 @@ def bert_attention_layer_4_on_three_texts(student: Student) -> None:
 
 @check("internals.bert_attention", points=1, hidden=True)
 def bert_attention_another_config(student: Student) -> None:
-    """a random BERT with 4 heads of 16 and LayerNorm eps 1e-2"""
+    """a random BERT with 4 heads of 16 and LayerNorm eps 1e-2
+    zh: 4 个头、头维度 16、LayerNorm eps 1e-2 的随机 BERT"""
     model = _small_bert()
     generator = torch.Generator().manual_seed(9)
     ids = torch.randint(1, 100, (3, 7), generator=generator)  # (B, T)
