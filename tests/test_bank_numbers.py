@@ -331,4 +331,53 @@ def test_internals_kv_cache_bytes_in_float32(smollm2: Any) -> None:
 # --- internals part 2 numbers ---
 
 
+def rope_theta(config: Any) -> float:
+    """RoPE's base: transformers 5 keeps it in ``rope_parameters``, not ``rope_theta``."""
+    return float(config.rope_parameters["rope_theta"])
+
+
+def rope_wavelengths(config: Any, theta: float | None = None) -> list[float]:
+    """Tokens per full turn of each of a head's d/2 RoPE pairs, fastest first."""
+    import math
+
+    base, d = rope_theta(config) if theta is None else theta, config.head_dim
+    return [2 * math.pi * base ** (2 * i / d) for i in range(d // 2)]
+
+
+def test_internals_minilm_learns_positions_and_smollm2_has_none(minilm: Any, smollm2: Any) -> None:
+    """Is MiniLM's absolute position table the quoted 512 × 384, and has SmolLM2 none?"""
+    rows, width = minilm.embeddings.position_embeddings.weight.shape
+    assert minilm.config.position_embedding_type == "absolute"
+    assert_quoted(
+        "internals.positional-information",
+        f"{rows} × {width} = {rows * width:,} parameters",
+        f"{rows} × {width} = {rows * width:,} 个参数",
+    )
+    assert not [name for name, _ in smollm2.named_parameters() if "position" in name]
+    assert smollm2.config.model_type == "llama"
+
+
+def test_internals_rope_frequency_ladder(smollm2: Any) -> None:
+    """Are SmolLM2's theta, its 32 pairs and their wavelengths (6.3 to 438k) as quoted?"""
+    config = smollm2.config
+    theta, pairs = rope_theta(config), config.head_dim // 2
+    wavelengths = rope_wavelengths(config)
+    window = config.max_position_embeddings
+    question = "internals.rope"
+    assert_quoted(question, f"θ = {theta:,.0f}")
+    assert_quoted(question, f"{pairs} pairs", f"{pairs} 对")
+    assert_quoted(question, f"{wavelengths[0]:.1f}")
+    assert_quoted(
+        question, f"about {wavelengths[-1] / 1e3:.0f}k tokens", f"约 {wavelengths[-1] / 1e3:.0f}k"
+    )
+    old = rope_wavelengths(config, theta=10_000.0)[-1]
+    assert_quoted(question, f"about {old / 1e3:.0f}k with θ = 10,000", f"约为 {old / 1e3:.0f}k")
+    slow = sum(wavelength > window for wavelength in wavelengths)
+    assert_quoted(
+        question,
+        f"{slow} of SmolLM2's {pairs} pairs never complete a full turn in its {window:,}-token",
+        f"{pairs} 对中有 {slow} 对在 {window:,} 个 token 的窗口内转不满一圈",
+    )
+
+
 # --- internals part 3 numbers ---
