@@ -332,3 +332,156 @@ def test_internals_kv_cache_bytes_in_float32(smollm2: Any) -> None:
 
 
 # --- internals part 3 numbers ---
+
+# Facts from papers, not from our models: named here, with their source, so that every number
+# an answer derives from them is computed below rather than typed in.
+SMOLLM2_135M_TRAINING_TOKENS = 2e12  # Allal et al. 2025, SmolLM2 (arXiv:2502.02737)
+LLAMA3_TRAINING_TOKENS = 15e12  # Grattafiori et al. 2024, The Llama 3 Herd (arXiv:2407.21783)
+CHINCHILLA_TOKENS_PER_PARAMETER = 20  # Hoffmann et al. 2022 (arXiv:2203.15556)
+
+
+def llama3_8b_config() -> Any:
+    """A config of Llama 3 8B's shape (Grattafiori et al. 2024), for the 7B/8B-class examples."""
+    from transformers import LlamaConfig
+
+    return LlamaConfig(
+        hidden_size=4096,
+        intermediate_size=14336,
+        num_hidden_layers=32,
+        num_attention_heads=32,
+        num_key_value_heads=8,
+        vocab_size=128256,
+        tie_word_embeddings=False,
+        max_position_embeddings=131072,
+    )
+
+
+def llama_parameter_parts(config: Any) -> dict[str, int]:
+    """A Llama-style decoder's parameters by part, from its config alone (no biases)."""
+    d, head_dim = config.hidden_size, config.head_dim
+    query, kv = config.num_attention_heads * head_dim, config.num_key_value_heads * head_dim
+    heads = 1 if config.tie_word_embeddings else 2
+    return {
+        "embedding": config.vocab_size * d,
+        "attention": d * query + 2 * d * kv + query * d,
+        "mlp": 3 * d * config.intermediate_size,
+        "norms": 2 * d,
+        "head": 0 if config.tie_word_embeddings else config.vocab_size * d,
+        "total": heads * config.vocab_size * d
+        + config.num_hidden_layers * (d * query + 2 * d * kv + query * d)
+        + config.num_hidden_layers * (3 * d * config.intermediate_size + 2 * d)
+        + d,
+    }
+
+
+def attention_width(config: Any) -> int:
+    """h · d_h: the width the query heads' score and weighted-sum products run over."""
+    return config.num_attention_heads * config.head_dim
+
+
+def test_internals_parameter_count_by_part(smollm2: Any) -> None:
+    """Do the parts the answer adds up come to SmolLM2's sum of numel, 134,515,008?"""
+    config = smollm2.config
+    parts = llama_parameter_parts(config)
+    assert parts["total"] == parameters(smollm2)
+    assert smollm2.get_input_embeddings().weight.numel() == parts["embedding"]
+    layer = parts["attention"] + parts["mlp"] + parts["norms"]
+    assert sum(p.numel() for p in smollm2.model.layers[0].parameters()) == layer
+    question = "internals.parameter-count"
+    for number in (
+        parts["embedding"],
+        parts["attention"],
+        parts["mlp"],
+        parts["norms"],
+        layer,
+        config.num_hidden_layers * layer,
+        parts["total"],
+        parts["total"] + parts["embedding"],  # the head counted twice
+        parts["total"] - parts["embedding"],  # non-embedding
+        12 * config.hidden_size**2,
+    ):
+        assert_quoted(question, f"{number:,}")
+    assert_quoted(
+        question, f"MLP is {parts['mlp'] / layer:.0%}", f"MLP 占每层的 {parts['mlp'] / layer:.0%}"
+    )
+    share = parts["embedding"] / parts["total"]
+    assert_quoted(question, f"embedding is {share:.0%}", f"嵌入矩阵占整个模型的 {share:.0%}")
+    ratio = config.intermediate_size / config.hidden_size
+    assert_quoted(question, f"f is {ratio:.2f}d", f"f 是 {ratio:.2f}d")
+
+
+def test_internals_parameter_count_of_a_llama3_8b_shape() -> None:
+    """Does the formula give a Llama-3-8B-shaped model's sum of numel (built on the meta device)?"""
+    from transformers import LlamaForCausalLM
+
+    config = llama3_8b_config()
+    with torch.device("meta"):
+        model = LlamaForCausalLM(config)
+    parts = llama_parameter_parts(config)
+    assert parts["total"] == parameters(model)
+    question = "internals.parameter-count"
+    assert_quoted(question, f"{parts['total']:,}")
+    share = (parts["embedding"] + parts["head"]) / parts["total"]
+    assert_quoted(question, f"only {share:.0%}", f"只占 {share:.0%}")
+
+
+def test_internals_flops_per_token(smollm2: Any) -> None:
+    """Are 2N, 6ND, the attention term and a full-window prefill of SmolLM2 as quoted?"""
+    config = smollm2.config
+    n, layers, width = parameters(smollm2), config.num_hidden_layers, attention_width(config)
+    window = config.max_position_embeddings
+    question = "internals.flops-per-token"
+    forward = f"{2 * n / 1e6:.0f}M FLOPs"
+    assert_quoted(question, f"2N = {forward}", f"2N = 每个 token {forward}")
+    training = 6 * n * SMOLLM2_135M_TRAINING_TOKENS
+    assert_quoted(question, f"6ND ≈ {training / 1e21:.1f} × 10²¹ FLOPs")
+    assert_quoted(question, f"h·d_h = {width}")
+    per_earlier_token = 4 * layers * width
+    assert_quoted(question, f"{per_earlier_token:,} FLOPs")
+    assert_quoted(question, f"t ≈ {2 * n / per_earlier_token:,.0f}")
+    matmuls, attention = 2 * n * window, 2 * layers * window**2 * width
+    assert attention > matmuls
+    assert_quoted(question, f"{window:,}-token prefill", f"{window:,} 个 token 做一次预填充")
+    assert_quoted(
+        question, f"{matmuls / 1e12:.1f} TFLOP in the weight", f"{matmuls / 1e12:.1f} TFLOP"
+    )
+    assert_quoted(
+        question, f"{attention / 1e12:.1f} TFLOP in attention", f"{attention / 1e12:.1f} TFLOP"
+    )
+    big = llama3_8b_config()
+    extra = (
+        2
+        * big.num_hidden_layers
+        * 8192
+        * attention_width(big)
+        / (2 * llama_parameter_parts(big)["total"])
+    )
+    assert_quoted(question, f"adds only {extra:.0%}", f"只增加 {extra:.0%}")
+
+
+def test_internals_tokens_per_parameter(smollm2: Any) -> None:
+    """Are SmolLM2's Chinchilla point and its tokens per parameter the quoted ones?"""
+    n = parameters(smollm2)
+    question = "internals.scaling-laws"
+    optimal = CHINCHILLA_TOKENS_PER_PARAMETER * n
+    assert_quoted(
+        question, f"about {optimal / 1e9:.1f}B tokens", f"约为 {optimal / 1e9:.1f}B 个 token"
+    )
+    ratio = SMOLLM2_135M_TRAINING_TOKENS / n
+    assert_quoted(
+        question,
+        f"{round(ratio, -2):,.0f} tokens per parameter",
+        f"每个参数约 {round(ratio, -2):,.0f} 个",
+    )
+    times = SMOLLM2_135M_TRAINING_TOKENS / optimal
+    assert_quoted(
+        question,
+        f"about {round(times, -1):.0f} times",
+        f"约为 Chinchilla 比例的 {round(times, -1):.0f} 倍",
+    )
+    llama = LLAMA3_TRAINING_TOKENS / llama_parameter_parts(llama3_8b_config())["total"]
+    assert_quoted(
+        question,
+        f"about {round(llama, -2):,.0f} per parameter",
+        f"每个参数约 {round(llama, -2):,.0f} 个",
+    )
