@@ -485,3 +485,69 @@ def test_internals_tokens_per_parameter(smollm2: Any) -> None:
         f"about {round(llama, -2):,.0f} per parameter",
         f"每个参数约 {round(llama, -2):,.0f} 个",
     )
+
+
+def test_internals_flashattention_saved_statistics(smollm2: Any) -> None:
+    """Is one log-sum-exp per row for SmolLM2's heads at 8,192 tokens the quoted 295 KB?"""
+    config = smollm2.config
+    heads, window = config.num_attention_heads, config.max_position_embeddings
+    question = "internals.flashattention-tiling"
+    assert_quoted(
+        question,
+        f"{heads} query heads at {window:,} tokens",
+        f"{heads} 个 query 头在 {window:,} 个 token",
+    )
+    assert_quoted(question, f"{heads * window * FP32_BYTES / 1e3:.0f} KB")
+    assert_quoted(question, f"{heads * window**2 * FP32_BYTES / 1e9:.1f} GB")
+
+
+def test_internals_decode_attention_intensity(smollm2: Any) -> None:
+    """Does SmolLM2's decode attention do 2,304 FLOPs per 768 bf16 bytes, the GQA group size?"""
+    config = smollm2.config
+    read = 2 * config.num_key_value_heads * config.head_dim * FP16_BYTES  # K and V, per layer
+    flops = 4 * attention_width(config)  # QKᵀ and PV of every query head, per layer
+    group = config.num_attention_heads // config.num_key_value_heads
+    assert flops / read == group
+    question = "internals.prefill-vs-decode"
+    assert_quoted(question, f"{read} bytes per layer", f"{read} 字节")
+    assert_quoted(question, f"{flops:,} FLOPs")
+    assert_quoted(question, f"{group} FLOPs per byte", f"每字节 {group} FLOPs")
+    weights = f"{parameters(smollm2) * FP16_BYTES / 1e6:.0f} MB"
+    assert_quoted(question, f"{weights} of weights", f"{weights} 的权重")
+
+
+def test_internals_kv_cache_at_scale(smollm2: Any) -> None:
+    """Are the batch-64 SmolLM2 cache and the Llama-3-8B-shaped cache the quoted sizes?"""
+    config = smollm2.config
+    window = config.max_position_embeddings
+    per_token = kv_bytes(config, config.num_key_value_heads, FP16_BYTES)
+    batch = 64 * window * per_token
+    weights = parameters(smollm2) * FP16_BYTES
+    question = "internals.kv-cache-at-scale"
+    assert_quoted(question, f"{per_token:,} bytes per token", f"每个 token {per_token:,} 字节")
+    assert_quoted(question, f"{batch / 1e9:.1f} GB of cache", f"{batch / 1e9:.1f} GB 缓存")
+    assert_quoted(question, f"{batch / weights:.0f} times", f"{batch / weights:.0f} 倍")
+    big = llama3_8b_config()
+    big_token, big_window = (
+        kv_bytes(big, big.num_key_value_heads, FP16_BYTES),
+        big.max_position_embeddings,
+    )
+    kib = big_token // 1024
+    assert_quoted(question, f"{big_token:,} bytes, {kib} KiB", f"{big_token:,} 字节，即 {kib} KiB")
+    sequence = f"{big_window * big_token / 2**30:.0f} GiB"
+    assert_quoted(
+        question,
+        f"{big_window:,}-token (128k) window needs {sequence}",
+        f"{big_window:,} 个 token（128k）的窗口需要 {sequence}",
+    )
+    big_weights = llama_parameter_parts(big)["total"] * FP16_BYTES / 1e9
+    assert_quoted(
+        question, f"{big_weights:.1f} GB of bf16 weights", f"{big_weights:.1f} GB 的 bf16 权重"
+    )
+    mha = kv_bytes(big, big.num_attention_heads, FP16_BYTES)
+    mha_kib, mha_gib = mha // 1024, mha * big_window / 2**30
+    assert_quoted(
+        question,
+        f"{mha_kib} KiB per token and {mha_gib:.0f} GiB",
+        f"每个 token 为 {mha_kib} KiB，每个序列 {mha_gib:.0f} GiB",
+    )
