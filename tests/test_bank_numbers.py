@@ -551,3 +551,40 @@ def test_internals_kv_cache_at_scale(smollm2: Any) -> None:
         f"{mha_kib} KiB per token and {mha_gib:.0f} GiB",
         f"每个 token 为 {mha_kib} KiB，每个序列 {mha_gib:.0f} GiB",
     )
+
+
+def test_internals_sliding_window_reach_and_rolling_cache(smollm2: Any) -> None:
+    """Are the reach and capped cache of a 1,024 window on SmolLM2, and Mistral 7B's, as quoted?"""
+    from transformers import MistralConfig
+
+    config, window = smollm2.config, 1024
+    per_token = kv_bytes(config, config.num_key_value_heads, FP16_BYTES)
+    question = "internals.sliding-window-attention"
+    reach = f"{config.num_hidden_layers * window:,} tokens"
+    assert_quoted(question, f"reach {reach}", f"覆盖 {reach.replace('tokens', '个 token')}")
+    assert_quoted(question, f"{window * per_token / 1e6:.1f} MB")
+    assert_quoted(question, f"{config.max_position_embeddings * per_token / 1e6:.0f} MB")
+    mistral = MistralConfig()  # its defaults are Mistral 7B v0.1's shape
+    assert mistral.sliding_window == 4096
+    mistral_reach = mistral.num_hidden_layers * mistral.sliding_window
+    assert_quoted(
+        question,
+        f"about {mistral_reach / 1000:.0f}k tokens",
+        f"约 {mistral_reach / 1000:.0f}k 个 token",
+    )
+    capped = mistral.sliding_window * kv_bytes(mistral, mistral.num_key_value_heads, FP16_BYTES)
+    assert_quoted(question, f"{capped / 2**20:.0f} MiB")
+
+
+def test_internals_linear_attention_state_size(smollm2: Any) -> None:
+    """Is a linear-attention state of SmolLM2's shape as large as the KV cache of 96 tokens?"""
+    config = smollm2.config
+    state = config.num_attention_heads * config.head_dim * config.head_dim  # per layer
+    cached = 2 * config.num_key_value_heads * config.head_dim  # values per token per layer
+    question = "internals.linear-attention"
+    assert_quoted(
+        question,
+        f"{config.num_attention_heads} × {config.head_dim} × {config.head_dim} = {state:,}",
+    )
+    assert_quoted(question, f"{state // cached} tokens", f"{state // cached} 个 token")
+    assert_quoted(question, f"{cached} values per token", f"{cached} 个值")
