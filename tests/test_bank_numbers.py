@@ -331,4 +331,309 @@ def test_internals_kv_cache_bytes_in_float32(smollm2: Any) -> None:
 # --- internals part 2 numbers ---
 
 
+def rope_theta(config: Any) -> float:
+    """RoPE's base: transformers 5 keeps it in ``rope_parameters``, not ``rope_theta``."""
+    return float(config.rope_parameters["rope_theta"])
+
+
+def rope_wavelengths(config: Any, theta: float | None = None) -> list[float]:
+    """Tokens per full turn of each of a head's d/2 RoPE pairs, fastest first."""
+    import math
+
+    base, d = rope_theta(config) if theta is None else theta, config.head_dim
+    return [2 * math.pi * base ** (2 * i / d) for i in range(d // 2)]
+
+
+def test_internals_minilm_learns_positions_and_smollm2_has_none(minilm: Any, smollm2: Any) -> None:
+    """Is MiniLM's absolute position table the quoted 512 × 384, and has SmolLM2 none?"""
+    rows, width = minilm.embeddings.position_embeddings.weight.shape
+    assert minilm.config.position_embedding_type == "absolute"
+    assert_quoted(
+        "internals.positional-information",
+        f"{rows} × {width} = {rows * width:,} parameters",
+        f"{rows} × {width} = {rows * width:,} 个参数",
+    )
+    assert not [name for name, _ in smollm2.named_parameters() if "position" in name]
+    assert smollm2.config.model_type == "llama"
+
+
+def test_internals_rope_frequency_ladder(smollm2: Any) -> None:
+    """Are SmolLM2's theta, its 32 pairs and their wavelengths (6.3 to 438k) as quoted?"""
+    config = smollm2.config
+    theta, pairs = rope_theta(config), config.head_dim // 2
+    wavelengths = rope_wavelengths(config)
+    window = config.max_position_embeddings
+    question = "internals.rope"
+    assert_quoted(question, f"θ = {theta:,.0f}")
+    assert_quoted(question, f"{pairs} pairs", f"{pairs} 对")
+    assert_quoted(question, f"{wavelengths[0]:.1f}")
+    assert_quoted(
+        question, f"about {wavelengths[-1] / 1e3:.0f}k tokens", f"约 {wavelengths[-1] / 1e3:.0f}k"
+    )
+    old = rope_wavelengths(config, theta=10_000.0)[-1]
+    assert_quoted(question, f"about {old / 1e3:.0f}k with θ = 10,000", f"约为 {old / 1e3:.0f}k")
+    slow = sum(wavelength > window for wavelength in wavelengths)
+    assert_quoted(
+        question,
+        f"{slow} of SmolLM2's {pairs} pairs never complete a full turn in its {window:,}-token",
+        f"{pairs} 对中有 {slow} 对在 {window:,} 个 token 的窗口内转不满一圈",
+    )
+
+
 # --- internals part 3 numbers ---
+
+# Facts from papers, not from our models: named here, with their source, so that every number
+# an answer derives from them is computed below rather than typed in.
+SMOLLM2_135M_TRAINING_TOKENS = 2e12  # Allal et al. 2025, SmolLM2 (arXiv:2502.02737)
+LLAMA3_TRAINING_TOKENS = 15e12  # Grattafiori et al. 2024, The Llama 3 Herd (arXiv:2407.21783)
+CHINCHILLA_TOKENS_PER_PARAMETER = 20  # Hoffmann et al. 2022 (arXiv:2203.15556)
+
+
+def llama3_8b_config() -> Any:
+    """A config of Llama 3 8B's shape (Grattafiori et al. 2024), for the 7B/8B-class examples."""
+    from transformers import LlamaConfig
+
+    return LlamaConfig(
+        hidden_size=4096,
+        intermediate_size=14336,
+        num_hidden_layers=32,
+        num_attention_heads=32,
+        num_key_value_heads=8,
+        vocab_size=128256,
+        tie_word_embeddings=False,
+        max_position_embeddings=131072,
+    )
+
+
+def llama_parameter_parts(config: Any) -> dict[str, int]:
+    """A Llama-style decoder's parameters by part, from its config alone (no biases)."""
+    d, head_dim = config.hidden_size, config.head_dim
+    query, kv = config.num_attention_heads * head_dim, config.num_key_value_heads * head_dim
+    heads = 1 if config.tie_word_embeddings else 2
+    return {
+        "embedding": config.vocab_size * d,
+        "attention": d * query + 2 * d * kv + query * d,
+        "mlp": 3 * d * config.intermediate_size,
+        "norms": 2 * d,
+        "head": 0 if config.tie_word_embeddings else config.vocab_size * d,
+        "total": heads * config.vocab_size * d
+        + config.num_hidden_layers * (d * query + 2 * d * kv + query * d)
+        + config.num_hidden_layers * (3 * d * config.intermediate_size + 2 * d)
+        + d,
+    }
+
+
+def attention_width(config: Any) -> int:
+    """h · d_h: the width the query heads' score and weighted-sum products run over."""
+    return config.num_attention_heads * config.head_dim
+
+
+def test_internals_parameter_count_by_part(smollm2: Any) -> None:
+    """Do the parts the answer adds up come to SmolLM2's sum of numel, 134,515,008?"""
+    config = smollm2.config
+    parts = llama_parameter_parts(config)
+    assert parts["total"] == parameters(smollm2)
+    assert smollm2.get_input_embeddings().weight.numel() == parts["embedding"]
+    layer = parts["attention"] + parts["mlp"] + parts["norms"]
+    assert sum(p.numel() for p in smollm2.model.layers[0].parameters()) == layer
+    question = "internals.parameter-count"
+    for number in (
+        parts["embedding"],
+        parts["attention"],
+        parts["mlp"],
+        parts["norms"],
+        layer,
+        config.num_hidden_layers * layer,
+        parts["total"],
+        parts["total"] + parts["embedding"],  # the head counted twice
+        parts["total"] - parts["embedding"],  # non-embedding
+        12 * config.hidden_size**2,
+    ):
+        assert_quoted(question, f"{number:,}")
+    assert_quoted(
+        question, f"MLP is {parts['mlp'] / layer:.0%}", f"MLP 占每层的 {parts['mlp'] / layer:.0%}"
+    )
+    share = parts["embedding"] / parts["total"]
+    assert_quoted(question, f"embedding is {share:.0%}", f"嵌入矩阵占整个模型的 {share:.0%}")
+    ratio = config.intermediate_size / config.hidden_size
+    assert_quoted(question, f"f is {ratio:.2f}d", f"f 是 {ratio:.2f}d")
+
+
+def test_internals_parameter_count_of_a_llama3_8b_shape() -> None:
+    """Does the formula give a Llama-3-8B-shaped model's sum of numel (built on the meta device)?"""
+    from transformers import LlamaForCausalLM
+
+    config = llama3_8b_config()
+    with torch.device("meta"):
+        model = LlamaForCausalLM(config)
+    parts = llama_parameter_parts(config)
+    assert parts["total"] == parameters(model)
+    question = "internals.parameter-count"
+    assert_quoted(question, f"{parts['total']:,}")
+    share = (parts["embedding"] + parts["head"]) / parts["total"]
+    assert_quoted(question, f"only {share:.0%}", f"只占 {share:.0%}")
+
+
+def test_internals_flops_per_token(smollm2: Any) -> None:
+    """Are 2N, 6ND, the attention term and a full-window prefill of SmolLM2 as quoted?"""
+    config = smollm2.config
+    n, layers, width = parameters(smollm2), config.num_hidden_layers, attention_width(config)
+    window = config.max_position_embeddings
+    question = "internals.flops-per-token"
+    forward = f"{2 * n / 1e6:.0f}M FLOPs"
+    assert_quoted(question, f"2N = {forward}", f"2N = 每个 token {forward}")
+    training = 6 * n * SMOLLM2_135M_TRAINING_TOKENS
+    assert_quoted(question, f"6ND ≈ {training / 1e21:.1f} × 10²¹ FLOPs")
+    assert_quoted(question, f"h·d_h = {width}")
+    per_earlier_token = 4 * layers * width
+    assert_quoted(question, f"{per_earlier_token:,} FLOPs")
+    assert_quoted(question, f"t ≈ {2 * n / per_earlier_token:,.0f}")
+    matmuls, attention = 2 * n * window, 2 * layers * window**2 * width
+    assert attention > matmuls
+    assert_quoted(question, f"{window:,}-token prefill", f"{window:,} 个 token 做一次预填充")
+    assert_quoted(
+        question, f"{matmuls / 1e12:.1f} TFLOP in the weight", f"{matmuls / 1e12:.1f} TFLOP"
+    )
+    assert_quoted(
+        question, f"{attention / 1e12:.1f} TFLOP in attention", f"{attention / 1e12:.1f} TFLOP"
+    )
+    big = llama3_8b_config()
+    extra = (
+        2
+        * big.num_hidden_layers
+        * 8192
+        * attention_width(big)
+        / (2 * llama_parameter_parts(big)["total"])
+    )
+    assert_quoted(question, f"adds only {extra:.0%}", f"只增加 {extra:.0%}")
+
+
+def test_internals_tokens_per_parameter(smollm2: Any) -> None:
+    """Are SmolLM2's Chinchilla point and its tokens per parameter the quoted ones?"""
+    n = parameters(smollm2)
+    question = "internals.scaling-laws"
+    optimal = CHINCHILLA_TOKENS_PER_PARAMETER * n
+    assert_quoted(
+        question, f"about {optimal / 1e9:.1f}B tokens", f"约为 {optimal / 1e9:.1f}B 个 token"
+    )
+    ratio = SMOLLM2_135M_TRAINING_TOKENS / n
+    assert_quoted(
+        question,
+        f"{round(ratio, -2):,.0f} tokens per parameter",
+        f"每个参数约 {round(ratio, -2):,.0f} 个",
+    )
+    times = SMOLLM2_135M_TRAINING_TOKENS / optimal
+    assert_quoted(
+        question,
+        f"about {round(times, -1):.0f} times",
+        f"约为 Chinchilla 比例的 {round(times, -1):.0f} 倍",
+    )
+    llama = LLAMA3_TRAINING_TOKENS / llama_parameter_parts(llama3_8b_config())["total"]
+    assert_quoted(
+        question,
+        f"about {round(llama, -2):,.0f} per parameter",
+        f"每个参数约 {round(llama, -2):,.0f} 个",
+    )
+
+
+def test_internals_flashattention_saved_statistics(smollm2: Any) -> None:
+    """Is one log-sum-exp per row for SmolLM2's heads at 8,192 tokens the quoted 295 KB?"""
+    config = smollm2.config
+    heads, window = config.num_attention_heads, config.max_position_embeddings
+    question = "internals.flashattention-tiling"
+    assert_quoted(
+        question,
+        f"{heads} query heads at {window:,} tokens",
+        f"{heads} 个 query 头在 {window:,} 个 token",
+    )
+    assert_quoted(question, f"{heads * window * FP32_BYTES / 1e3:.0f} KB")
+    assert_quoted(question, f"{heads * window**2 * FP32_BYTES / 1e9:.1f} GB")
+
+
+def test_internals_decode_attention_intensity(smollm2: Any) -> None:
+    """Does SmolLM2's decode attention do 2,304 FLOPs per 768 bf16 bytes, the GQA group size?"""
+    config = smollm2.config
+    read = 2 * config.num_key_value_heads * config.head_dim * FP16_BYTES  # K and V, per layer
+    flops = 4 * attention_width(config)  # QKᵀ and PV of every query head, per layer
+    group = config.num_attention_heads // config.num_key_value_heads
+    assert flops / read == group
+    question = "internals.prefill-vs-decode"
+    assert_quoted(question, f"{read} bytes per layer", f"{read} 字节")
+    assert_quoted(question, f"{flops:,} FLOPs")
+    assert_quoted(question, f"{group} FLOPs per byte", f"每字节 {group} FLOPs")
+    weights = f"{parameters(smollm2) * FP16_BYTES / 1e6:.0f} MB"
+    assert_quoted(question, f"{weights} of weights", f"{weights} 的权重")
+
+
+def test_internals_kv_cache_at_scale(smollm2: Any) -> None:
+    """Are the batch-64 SmolLM2 cache and the Llama-3-8B-shaped cache the quoted sizes?"""
+    config = smollm2.config
+    window = config.max_position_embeddings
+    per_token = kv_bytes(config, config.num_key_value_heads, FP16_BYTES)
+    batch = 64 * window * per_token
+    weights = parameters(smollm2) * FP16_BYTES
+    question = "internals.kv-cache-at-scale"
+    assert_quoted(question, f"{per_token:,} bytes per token", f"每个 token {per_token:,} 字节")
+    assert_quoted(question, f"{batch / 1e9:.1f} GB of cache", f"{batch / 1e9:.1f} GB 缓存")
+    assert_quoted(question, f"{batch / weights:.0f} times", f"{batch / weights:.0f} 倍")
+    big = llama3_8b_config()
+    big_token, big_window = (
+        kv_bytes(big, big.num_key_value_heads, FP16_BYTES),
+        big.max_position_embeddings,
+    )
+    kib = big_token // 1024
+    assert_quoted(question, f"{big_token:,} bytes, {kib} KiB", f"{big_token:,} 字节，即 {kib} KiB")
+    sequence = f"{big_window * big_token / 2**30:.0f} GiB"
+    assert_quoted(
+        question,
+        f"{big_window:,}-token (128k) window needs {sequence}",
+        f"{big_window:,} 个 token（128k）的窗口需要 {sequence}",
+    )
+    big_weights = llama_parameter_parts(big)["total"] * FP16_BYTES / 1e9
+    assert_quoted(
+        question, f"{big_weights:.1f} GB of bf16 weights", f"{big_weights:.1f} GB 的 bf16 权重"
+    )
+    mha = kv_bytes(big, big.num_attention_heads, FP16_BYTES)
+    mha_kib, mha_gib = mha // 1024, mha * big_window / 2**30
+    assert_quoted(
+        question,
+        f"{mha_kib} KiB per token and {mha_gib:.0f} GiB",
+        f"每个 token 为 {mha_kib} KiB，每个序列 {mha_gib:.0f} GiB",
+    )
+
+
+def test_internals_sliding_window_reach_and_rolling_cache(smollm2: Any) -> None:
+    """Are the reach and capped cache of a 1,024 window on SmolLM2, and Mistral 7B's, as quoted?"""
+    from transformers import MistralConfig
+
+    config, window = smollm2.config, 1024
+    per_token = kv_bytes(config, config.num_key_value_heads, FP16_BYTES)
+    question = "internals.sliding-window-attention"
+    reach = f"{config.num_hidden_layers * window:,} tokens"
+    assert_quoted(question, f"reach {reach}", f"覆盖 {reach.replace('tokens', '个 token')}")
+    assert_quoted(question, f"{window * per_token / 1e6:.1f} MB")
+    assert_quoted(question, f"{config.max_position_embeddings * per_token / 1e6:.0f} MB")
+    mistral = MistralConfig()  # its defaults are Mistral 7B v0.1's shape
+    assert mistral.sliding_window == 4096
+    mistral_reach = mistral.num_hidden_layers * mistral.sliding_window
+    assert_quoted(
+        question,
+        f"about {mistral_reach / 1000:.0f}k tokens",
+        f"约 {mistral_reach / 1000:.0f}k 个 token",
+    )
+    capped = mistral.sliding_window * kv_bytes(mistral, mistral.num_key_value_heads, FP16_BYTES)
+    assert_quoted(question, f"{capped / 2**20:.0f} MiB")
+
+
+def test_internals_linear_attention_state_size(smollm2: Any) -> None:
+    """Is a linear-attention state of SmolLM2's shape as large as the KV cache of 96 tokens?"""
+    config = smollm2.config
+    state = config.num_attention_heads * config.head_dim * config.head_dim  # per layer
+    cached = 2 * config.num_key_value_heads * config.head_dim  # values per token per layer
+    question = "internals.linear-attention"
+    assert_quoted(
+        question,
+        f"{config.num_attention_heads} × {config.head_dim} × {config.head_dim} = {state:,}",
+    )
+    assert_quoted(question, f"{state // cached} tokens", f"{state // cached} 个 token")
+    assert_quoted(question, f"{cached} values per token", f"{cached} 个值")

@@ -46,7 +46,7 @@ TRAINING_TIMEOUT_S = 600.0
 SAMPLE = {
     "bert": ["encode_batch#1", "predict#15", "classification_metrics#19"],
     "efficiency": ["serve_with_cache#9", "serve_with_cache#11", "prune_linear_layers#3"],
-    "internals": [],  # filled in once the track's mutants are numbered
+    "internals": ["left_pad#18", "kv_cache_bytes_per_token#1", "bert_self_attention#106"],
     "resnet": ["evaluate#8", "evaluate#10", "confusion_matrix#18"],
     "textgen": ["greedy#2", "apply_temperature#3", "top_k_filter#2"],
 }
