@@ -27,8 +27,9 @@ import re
 import signal
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import yaml
@@ -60,7 +61,14 @@ class Mutant:
     index: int  # the n-th mutant of ``function``
     line: int
     change: str  # "original -> mutated", the changed code
-    source: str  # the whole mutated solutions file
+    # Builds the whole mutated solutions file on demand: printing all of a track's hundreds
+    # of mutated modules up front took most of a minute, and listing them needs none.
+    build_source: Callable[[], str] = field(repr=False, compare=False)
+
+    @property
+    def source(self) -> str:
+        """The whole mutated solutions file."""
+        return self.build_source()
 
     @property
     def id(self) -> str:
@@ -142,9 +150,14 @@ def track_mutants(track: str) -> list[Mutant]:
             module.code_for_node(mutation.original_node),
             module.code_for_node(mutation.mutated_node),
         )
-        mutated = module.deep_replace(mutation.original_node, mutation.mutated_node)
-        mutants.append(Mutant(track, exercise_of[line], name, index, line, change, mutated.code))
+        build = partial(_mutated_code, module, mutation.original_node, mutation.mutated_node)
+        mutants.append(Mutant(track, exercise_of[line], name, index, line, change, build))
     return mutants
+
+
+def _mutated_code(module: Any, original: Any, mutated: Any) -> str:
+    """The module's code with one node replaced (libcst nodes are immutable: a new tree)."""
+    return module.deep_replace(original, mutated).code
 
 
 def equivalent_mutants(track: str) -> dict[str, dict[str, str]]:
