@@ -380,6 +380,61 @@ def test_internals_rope_frequency_ladder(smollm2: Any) -> None:
     )
 
 
+YARN_BETA_FAST = 32  # Peng et al. 2023 (arXiv:2309.00071): pairs turning more often are kept
+
+
+def test_internals_context_extension_on_smollm2(smollm2: Any) -> None:
+    """Does YaRN ×4 on SmolLM2, as transformers computes it, keep, interpolate and blend the
+    quoted numbers of pairs, with the quoted attention factor and NTK-aware base?"""
+    import copy
+
+    from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS
+
+    config, factor = smollm2.config, 4
+    theta, window, d = rope_theta(config), config.max_position_embeddings, config.head_dim
+    stretched = copy.deepcopy(config)
+    stretched.rope_parameters = {
+        "rope_type": "yarn",
+        "rope_theta": theta,
+        "factor": float(factor),
+        "original_max_position_embeddings": window,
+    }
+    stretched.max_position_embeddings = factor * window
+    inv_freq, attention_factor = ROPE_INIT_FUNCTIONS["yarn"](stretched, "cpu")
+    default = 1.0 / theta ** (torch.arange(0, d, 2, dtype=torch.float) / d)
+    kept = int(torch.isclose(inv_freq, default).sum())
+    interpolated = int(torch.isclose(inv_freq, default / factor).sum())
+    blended = d // 2 - kept - interpolated
+    wavelengths = rope_wavelengths(config)
+    short = window // YARN_BETA_FAST
+    assert kept == sum(w < short for w in wavelengths)
+    assert interpolated == sum(w > window for w in wavelengths)
+    question = "internals.context-extension"
+    assert_quoted(
+        question,
+        f"θ = {theta:,.0f}, heads of {d} ({d // 2} pairs), window {window:,}",
+        f"θ = {theta:,.0f}，头宽 {d}（{d // 2} 对），窗口 {window:,}",
+    )
+    longer = factor * window
+    assert_quoted(question, f"to {longer:,} tokens", f"扩展到 {longer:,} 个 token")
+    assert_quoted(
+        question,
+        f"**{kept} pairs** (wavelengths under {short} tokens) keep their frequency, "
+        f"**{interpolated} pairs** (wavelengths over {window:,}) are divided by {factor}, "
+        f"and the **{blended}** in between",
+        f"**{kept} 对**（波长不到 {short} 个 token）保持原频率，"
+        f"**{interpolated} 对**（波长超过 {window:,}）除以 {factor}，中间的 **{blended}** 对",
+    )
+    assert_quoted(
+        question,
+        f"multiplied by {attention_factor:.3f}, so the logits by about {attention_factor**2:.2f}",
+        f"乘以 {attention_factor:.3f}，于是 logits 约乘以 {attention_factor**2:.2f}",
+    )
+    ntk_theta = theta * factor ** (d / (d - 2))
+    assert_quoted(question, f"θ' ≈ {round(ntk_theta, -3):,.0f}")
+    assert_quoted(question, f"{1 / factor:.2f} radian per token", f"只转 {1 / factor:.2f} 弧度")
+
+
 # --- internals part 3 numbers ---
 
 # Facts from papers, not from our models: named here, with their source, so that every number
