@@ -435,6 +435,58 @@ def test_internals_context_extension_on_smollm2(smollm2: Any) -> None:
     assert_quoted(question, f"{1 / factor:.2f} radian per token", f"只转 {1 / factor:.2f} 弧度")
 
 
+def power_of_ten(value: float) -> str:
+    """``value`` written as 1e-N, checked to be exactly a power of ten (in float32)."""
+    import math
+
+    exponent = round(math.log10(value))
+    assert math.isclose(value, 10.0**exponent, rel_tol=1e-6), value
+    return f"1e{exponent}"
+
+
+def norm_layers(model: torch.nn.Module, kind: type) -> list[torch.nn.Module]:
+    return [module for module in model.modules() if isinstance(module, kind)]
+
+
+def test_internals_minilm_layernorms_and_smollm2_rmsnorms(minilm: Any, smollm2: Any) -> None:
+    """Are MiniLM's 13 LayerNorms (gain and bias, eps 1e-12) and SmolLM2's 61 RMSNorms
+    (gain only, eps 1e-5) and their parameter counts as quoted?"""
+    from transformers.models.llama.modeling_llama import LlamaRMSNorm
+
+    question = "internals.layernorm-vs-rmsnorm"
+    layer_norms = norm_layers(minilm, torch.nn.LayerNorm)
+    assert len(layer_norms) == 1 + 2 * minilm.config.num_hidden_layers
+    each = parameters(layer_norms[0])
+    width = minilm.config.hidden_size
+    assert each == 2 * width and all(parameters(n) == each for n in layer_norms)
+    lm_eps = power_of_ten(minilm.config.layer_norm_eps)
+    assert all(power_of_ten(n.eps) == lm_eps for n in layer_norms)
+    assert_quoted(
+        question,
+        f"**{len(layer_norms)} LayerNorms** (one on the embeddings, two in each of its "
+        f"{minilm.config.num_hidden_layers} layers), each with 2 × {width} = {each:,} parameters, "
+        f"{each * len(layer_norms):,} in all, eps = {lm_eps}",
+        f"**{len(layer_norms)} 个 LayerNorm**（嵌入之后一个，{minilm.config.num_hidden_layers} "
+        f"层中每层两个），每个 2 × {width} = {each:,} 个参数，共 {each * len(layer_norms):,} 个，"
+        f"eps = {lm_eps}",
+    )
+    rms_norms = norm_layers(smollm2, LlamaRMSNorm)
+    layers = smollm2.config.num_hidden_layers
+    assert len(rms_norms) == 2 * layers + 1
+    gains = parameters(rms_norms[0])
+    assert gains == smollm2.config.hidden_size and all(parameters(n) == gains for n in rms_norms)
+    total = gains * len(rms_norms)
+    rms_eps = power_of_ten(smollm2.config.rms_norm_eps)
+    share = total / parameters(smollm2)
+    assert_quoted(
+        question,
+        f"**{len(rms_norms)} RMSNorms** (two in each of its {layers} layers and a final one), "
+        f"{gains} gains each, {total:,} parameters, {share:.3%} of the model, eps = {rms_eps}",
+        f"**{len(rms_norms)} 个 RMSNorm**（{layers} 层中每层两个，再加最后一个），每个 {gains} "
+        f"个增益，共 {total:,} 个参数，占模型的 {share:.3%}，eps = {rms_eps}",
+    )
+
+
 # --- internals part 3 numbers ---
 
 # Facts from papers, not from our models: named here, with their source, so that every number
