@@ -487,6 +487,61 @@ def test_internals_minilm_layernorms_and_smollm2_rmsnorms(minilm: Any, smollm2: 
     )
 
 
+def test_internals_minilm_post_norm_and_smollm2_pre_norm(minilm: Any, smollm2: Any) -> None:
+    """Does each MiniLM layer end in a LayerNorm, does SmolLM2 keep 2 × 30 + 1 RMSNorms with a
+    final one, and does its residual stream grow by the quoted power of ten before that?"""
+    import math
+
+    from transformers.models.llama.modeling_llama import LlamaRMSNorm
+
+    question = "internals.pre-norm-vs-post-norm"
+    seen: dict[str, torch.Tensor] = {}
+
+    def keep(name: str) -> Any:
+        def hook(module: Any, args: Any, output: Any) -> None:
+            seen[name] = output[0] if isinstance(output, tuple) else output
+
+        return hook
+
+    last = minilm.encoder.layer[-1]
+    handles = [
+        last.register_forward_hook(keep("layer")),
+        last.output.LayerNorm.register_forward_hook(keep("norm")),
+    ]
+    with torch.no_grad():
+        minilm(input_ids=torch.tensor([[101, 7592, 2088, 102]]))
+    for handle in handles:
+        handle.remove()
+    assert torch.equal(seen["layer"], seen["norm"])  # post-norm: the layer ends in its norm
+    layer_norms = len(norm_layers(minilm, torch.nn.LayerNorm))
+    minilm_layers = minilm.config.num_hidden_layers
+    assert_quoted(
+        question,
+        f"{layer_norms} LayerNorms, one on the embeddings and in each of its "
+        f"{minilm_layers} layers",
+        f"{layer_norms} 个 LayerNorm，嵌入之后一个，{minilm_layers} 层中每层",
+    )
+    layers = smollm2.config.num_hidden_layers
+    rms_norms = len(norm_layers(smollm2, LlamaRMSNorm))
+    assert rms_norms == 2 * layers + 1 and isinstance(smollm2.model.norm, LlamaRMSNorm)
+    assert_quoted(question, f"**2 × {layers} + 1 = {rms_norms}**")
+
+    stream: list[torch.Tensor] = []
+    handle = smollm2.model.norm.register_forward_pre_hook(lambda m, args: stream.append(args[0]))
+    ids = torch.tensor([list(range(1000, 1032))])
+    with torch.no_grad():
+        embedded = smollm2.model.embed_tokens(ids)
+        smollm2(input_ids=ids)
+    handle.remove()
+
+    def rms(x: torch.Tensor) -> float:  # per token, the first token (a sink) left out
+        return float(x[0, 1:].pow(2).mean(-1).sqrt().mean())
+
+    growth = 10 ** math.floor(math.log10(rms(stream[0]) / rms(embedded)))
+    assert growth >= 10
+    assert_quoted(question, f"more than {growth} times", f"超过 {growth} 倍")
+
+
 # --- internals part 3 numbers ---
 
 # Facts from papers, not from our models: named here, with their source, so that every number
