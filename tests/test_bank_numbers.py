@@ -542,6 +542,36 @@ def test_internals_minilm_post_norm_and_smollm2_pre_norm(minilm: Any, smollm2: A
     assert_quoted(question, f"more than {growth} times", f"超过 {growth} 倍")
 
 
+def test_internals_swiglu_width_and_parameters(minilm: Any, smollm2: Any) -> None:
+    """Is SmolLM2's SwiGLU 576 → 1,536 (8/3·d), with 8d² parameters per layer like a 4d GELU
+    MLP, and MiniLM's GELU MLP 384 → 1,536 with biases, as quoted?"""
+    from fractions import Fraction
+
+    question = "internals.swiglu"
+    mlp = smollm2.model.layers[0].mlp
+    d, f = mlp.gate_proj.in_features, mlp.gate_proj.out_features
+    assert (mlp.up_proj.in_features, mlp.up_proj.out_features) == (d, f)
+    assert (mlp.down_proj.in_features, mlp.down_proj.out_features) == (f, d)
+    assert smollm2.config.hidden_act == "silu" and not smollm2.config.mlp_bias
+    assert Fraction(f, d) == Fraction(8, 3)
+    per_layer = parameters(mlp)
+    assert per_layer == 3 * d * f == 8 * d**2
+    assert_quoted(
+        question,
+        f"d = {d} and f = {f:,}, a ratio of {f / d:.2f}, exactly 8/3 × {d}",
+        f"d = {d}，f = {f:,}，比例为 {f / d:.2f}，恰好是 8/3 × {d}",
+    )
+    assert_quoted(question, f"3 × {d} × {f:,} = {per_layer:,}")
+    assert_quoted(question, f"= 8 × {d}²")
+    assert_quoted(question, f"({d} → {4 * d:,} → {d})", f"（{d} → {4 * d:,} → {d}）")
+    layer = minilm.encoder.layer[0]
+    width, hidden = minilm.config.hidden_size, layer.intermediate.dense.out_features
+    assert hidden == 4 * width and minilm.config.hidden_act == "gelu"
+    gelu_mlp = parameters(layer.intermediate) + parameters(layer.output.dense)
+    assert_quoted(question, f"{width} → {hidden:,} (4d) → {width}", f"{width} → {hidden:,}（4d）")
+    assert_quoted(question, f"{gelu_mlp:,} parameters per layer", f"每层 {gelu_mlp:,} 个参数")
+
+
 # --- internals part 3 numbers ---
 
 # Facts from papers, not from our models: named here, with their source, so that every number
