@@ -572,6 +572,46 @@ def test_internals_swiglu_width_and_parameters(minilm: Any, smollm2: Any) -> Non
     assert_quoted(question, f"{gelu_mlp:,} parameters per layer", f"每层 {gelu_mlp:,} 个参数")
 
 
+def test_internals_tied_embeddings(smollm2: Any) -> None:
+    """Is SmolLM2's head its embedding, 21.0% of the model, listed twice in state_dict but
+    saved once, while a Llama-3-8B shape's untied head is the quoted 6.5%?"""
+    from pathlib import Path
+
+    from safetensors import safe_open
+
+    from grader.models.registry import resolve
+
+    question = "internals.tied-embeddings"
+    embedding = smollm2.model.embed_tokens.weight
+    assert smollm2.config.tie_word_embeddings and smollm2.lm_head.weight is embedding
+    rows, width = embedding.shape
+    total = parameters(smollm2)
+    assert_quoted(
+        question,
+        f"{rows:,} × {width} = {embedding.numel():,} matrix, counted once, "
+        f"{embedding.numel() / total:.1%} of its {total:,} parameters",
+        f"{rows:,} × {width} = {embedding.numel():,} 的矩阵，只算一次，"
+        f"占其 {total:,} 个参数的 {embedding.numel() / total:.1%}",
+    )
+    assert_quoted(question, f"{total + embedding.numel():,}")
+    tensors = len(list(smollm2.parameters()))
+    state = smollm2.state_dict()
+    assert len(state) == tensors + 1
+    assert state["lm_head.weight"].data_ptr() == state["model.embed_tokens.weight"].data_ptr()
+    with safe_open(str(Path(resolve("llm")) / "model.safetensors"), "pt") as saved:
+        names = list(saved.keys())
+    assert len(names) == tensors and "lm_head.weight" not in names
+    assert_quoted(question, f"({tensors} tensors for SmolLM2)", f"（SmolLM2 共 {tensors} 个张量）")
+    assert_quoted(question, f"{len(state)} entries", f"共 {len(state)} 项")
+    assert_quoted(question, f"embedding ({tensors} tensors)", f"只存嵌入（{tensors} 个张量）")
+    big = llama3_8b_config()
+    head = llama_parameter_parts(big)["head"]
+    assert_quoted(question, f"{big.vocab_size:,} × {big.hidden_size:,}")
+    assert_quoted(question, f"about {head / 1e6:.0f}M parameters", f"约 {head / 1e6:.0f}M 个参数")
+    share = head / llama_parameter_parts(big)["total"]
+    assert_quoted(question, f"only {share:.1%} of the model", f"只占模型的 {share:.1%}")
+
+
 # --- internals part 3 numbers ---
 
 # Facts from papers, not from our models: named here, with their source, so that every number
