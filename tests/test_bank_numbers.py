@@ -637,3 +637,32 @@ def test_internals_linear_attention_state_size(smollm2: Any) -> None:
     )
     assert_quoted(question, f"{state // cached} tokens", f"{state // cached} 个 token")
     assert_quoted(question, f"{cached} values per token", f"{cached} 个值")
+
+
+def test_internals_state_space_state_vs_kv_cache(smollm2: Any) -> None:
+    """Is a Mamba stack of SmolLM2's shape 1.4 MB of state, against its 189 MB bf16 cache?"""
+    from transformers import MambaConfig
+
+    config = smollm2.config
+    per_token = kv_bytes(config, config.num_key_value_heads, FP16_BYTES)
+    window = config.max_position_embeddings
+    cache = window * per_token
+    mamba = MambaConfig(hidden_size=config.hidden_size, num_hidden_layers=config.num_hidden_layers)
+    channels = mamba.intermediate_size
+    assert channels == mamba.expand * config.hidden_size
+    per_layer = (mamba.state_size + mamba.conv_kernel) * channels
+    state = per_layer * mamba.num_hidden_layers * FP16_BYTES
+    question = "internals.state-space-models"
+    assert_quoted(question, f"{per_token:,} bytes per token", f"每个 token 缓存 {per_token:,} 字节")
+    assert_quoted(
+        question,
+        f"{window:,}-token window holds {cache / 1e6:.0f} MB",
+        f"{window:,} 个 token 的窗口时，每个序列有 {cache / 1e6:.0f} MB",
+    )
+    product = f"({mamba.state_size} + {mamba.conv_kernel}) × {channels:,} = {per_layer:,}"
+    assert_quoted(question, f"{product} values per layer", f"{product} 个值")
+    assert_quoted(question, f"{state / 1e6:.1f} MB in bf16", f"{state / 1e6:.1f} MB")
+    assert_quoted(
+        question, f"equal at {state / per_token:.0f} tokens", f"在 {state / per_token:.0f} 个 token"
+    )
+    assert_quoted(question, f"about {cache / state:.0f} times", f"约为它的 {cache / state:.0f} 倍")
