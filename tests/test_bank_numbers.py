@@ -666,3 +666,31 @@ def test_internals_state_space_state_vs_kv_cache(smollm2: Any) -> None:
         question, f"equal at {state / per_token:.0f} tokens", f"在 {state / per_token:.0f} 个 token"
     )
     assert_quoted(question, f"about {cache / state:.0f} times", f"约为它的 {cache / state:.0f} 倍")
+
+
+def test_internals_long_context_cache_against_weights(smollm2: Any) -> None:
+    """Is SmolLM2's full-window bf16 cache 189 MB, 70% of its weights, 41% of a decode step?"""
+    config = smollm2.config
+    per_token = kv_bytes(config, config.num_key_value_heads, FP16_BYTES)
+    window = config.max_position_embeddings
+    cache, weights = window * per_token, parameters(smollm2) * FP16_BYTES
+    assert weights < 2 * cache
+    question = "internals.long-context-trade-offs"
+    assert_quoted(
+        question, f"caches {per_token:,} bytes per token", f"每个 token 缓存 {per_token:,} 字节"
+    )
+    assert_quoted(
+        question,
+        f"one {window:,}-token sequence holds {cache / 1e6:.0f} MB of cache",
+        f"一个 {window:,} 个 token 的序列有 {cache / 1e6:.0f} MB 缓存",
+    )
+    assert_quoted(
+        question,
+        f"{cache / weights:.0%} of its {weights / 1e6:.0f} MB of bf16 weights",
+        f"是它 {weights / 1e6:.0f} MB bf16 权重的 {cache / weights:.0%}",
+    )
+    step = cache + weights
+    assert_quoted(question, f"reads {step / 1e6:.0f} MB", f"读 {step / 1e6:.0f} MB")
+    assert_quoted(question, f"the cache is {cache / step:.0%}", f"缓存占 {cache / step:.0%}")
+    mha = kv_bytes(config, config.num_attention_heads, FP16_BYTES) // per_token
+    assert_quoted(question, f"{mha}× less cache for SmolLM2", f"比 MHA 少 {mha} 倍")
