@@ -694,3 +694,35 @@ def test_internals_long_context_cache_against_weights(smollm2: Any) -> None:
     assert_quoted(question, f"the cache is {cache / step:.0%}", f"缓存占 {cache / step:.0%}")
     mha = kv_bytes(config, config.num_attention_heads, FP16_BYTES) // per_token
     assert_quoted(question, f"{mha}× less cache for SmolLM2", f"比 MHA 少 {mha} 倍")
+
+
+def test_internals_mixtral_total_and_active_parameters() -> None:
+    """Does a Mixtral-8x7B-shaped model have 46.7B parameters, 12.9B active per token?"""
+    from transformers import MixtralConfig, MixtralForCausalLM
+
+    config = MixtralConfig()  # its defaults are Mixtral 8x7B's shape
+    experts, chosen = config.num_local_experts, config.num_experts_per_tok
+    with torch.device("meta"):
+        model = MixtralForCausalLM(config)
+    total = parameters(model)
+    in_experts = sum(p.numel() for name, p in model.named_parameters() if ".experts." in name)
+    per_expert = in_experts // (config.num_hidden_layers * experts)
+    assert per_expert == 3 * config.hidden_size * config.intermediate_size
+    active = total - config.num_hidden_layers * (experts - chosen) * per_expert
+    question = "internals.mixture-of-experts"
+    assert_quoted(question, f"{config.num_hidden_layers} layers", f"{config.num_hidden_layers} 层")
+    assert_quoted(question, f"{experts} SwiGLU experts", f"{experts} 个 SwiGLU 专家")
+    assert_quoted(question, f"= {per_expert:,} parameters each", f"= {per_expert:,} 个参数")
+    assert_quoted(question, f"top {chosen} per token", f"前 {chosen} 个")
+    assert_quoted(question, f"{total / 1e9:.1f}B parameters in total", f"总参数 {total / 1e9:.1f}B")
+    assert_quoted(question, f"{active / 1e9:.1f}B active per token", f"激活 {active / 1e9:.1f}B")
+    assert_quoted(
+        question,
+        f"experts hold {in_experts / total:.0%}",
+        f"专家占全部参数的 {in_experts / total:.0%}",
+    )
+    assert_quoted(
+        question,
+        f"{total * FP16_BYTES / 1e9:.1f} GB in bf16",
+        f"bf16 下为 {total * FP16_BYTES / 1e9:.1f} GB",
+    )
