@@ -726,3 +726,42 @@ def test_internals_mixtral_total_and_active_parameters() -> None:
         f"{total * FP16_BYTES / 1e9:.1f} GB in bf16",
         f"bf16 下为 {total * FP16_BYTES / 1e9:.1f} GB",
     )
+
+
+def last_hidden_states(model: Any, tokenizer: Any, text: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """A text's token ids and the model's last-layer hidden states for them."""
+    ids = tokenizer(text, return_tensors="pt").input_ids
+    with torch.no_grad():
+        return ids[0], model(ids, output_hidden_states=True).hidden_states[-1][0]
+
+
+def test_internals_encoder_sees_ahead_and_decoder_does_not(
+    minilm: Any, minilm_tokenizer: Any, smollm2: Any, smollm2_tokenizer: Any
+) -> None:
+    """Does changing the last word move MiniLM's first vector but no earlier SmolLM2 state?"""
+    texts = ("The cat sat on the mat", "The cat sat on the rug")
+    moved = {}
+    for name, model, tokenizer in (
+        ("minilm", minilm, minilm_tokenizer),
+        ("smollm2", smollm2, smollm2_tokenizer),
+    ):
+        (ids_a, states_a), (ids_b, states_b) = (
+            last_hidden_states(model.eval(), tokenizer, text) for text in texts
+        )
+        assert ids_a.shape == ids_b.shape
+        first_change = int((ids_a != ids_b).nonzero()[0])
+        assert first_change > 0
+        moved[name] = (states_a[:first_change] - states_b[:first_change]).abs().amax(dim=-1)
+    assert moved["minilm"][0] > 1e-2
+    assert torch.all(moved["smollm2"] <= 1e-5)
+    assert not minilm.config.is_decoder
+    question = "internals.decoder-only-vs-encoder-decoder"
+    assert_quoted(question, f'"{texts[0]}" to "{texts[1].split()[-1]}"', f"“{texts[0]}”")
+    for config, model in ((minilm.config, minilm), (smollm2.config, smollm2)):
+        layers, width = config.num_hidden_layers, config.hidden_size
+        size = f"{parameters(model) / 1e6:.1f}M parameters"
+        assert_quoted(
+            question,
+            f"{layers} layers, {width} wide, {size}",
+            f"{layers} 层、宽 {width}、{size.replace(' parameters', ' 参数')}",
+        )
