@@ -380,6 +380,238 @@ def test_internals_rope_frequency_ladder(smollm2: Any) -> None:
     )
 
 
+YARN_BETA_FAST = 32  # Peng et al. 2023 (arXiv:2309.00071): pairs turning more often are kept
+
+
+def test_internals_context_extension_on_smollm2(smollm2: Any) -> None:
+    """Does YaRN ×4 on SmolLM2, as transformers computes it, keep, interpolate and blend the
+    quoted numbers of pairs, with the quoted attention factor and NTK-aware base?"""
+    import copy
+
+    from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS
+
+    config, factor = smollm2.config, 4
+    theta, window, d = rope_theta(config), config.max_position_embeddings, config.head_dim
+    stretched = copy.deepcopy(config)
+    stretched.rope_parameters = {
+        "rope_type": "yarn",
+        "rope_theta": theta,
+        "factor": float(factor),
+        "original_max_position_embeddings": window,
+    }
+    stretched.max_position_embeddings = factor * window
+    inv_freq, attention_factor = ROPE_INIT_FUNCTIONS["yarn"](stretched, "cpu")
+    default = 1.0 / theta ** (torch.arange(0, d, 2, dtype=torch.float) / d)
+    kept = int(torch.isclose(inv_freq, default).sum())
+    interpolated = int(torch.isclose(inv_freq, default / factor).sum())
+    blended = d // 2 - kept - interpolated
+    wavelengths = rope_wavelengths(config)
+    short = window // YARN_BETA_FAST
+    assert kept == sum(w < short for w in wavelengths)
+    assert interpolated == sum(w > window for w in wavelengths)
+    question = "internals.context-extension"
+    assert_quoted(
+        question,
+        f"θ = {theta:,.0f}, heads of {d} ({d // 2} pairs), window {window:,}",
+        f"θ = {theta:,.0f}，头宽 {d}（{d // 2} 对），窗口 {window:,}",
+    )
+    longer = factor * window
+    assert_quoted(question, f"to {longer:,} tokens", f"扩展到 {longer:,} 个 token")
+    assert_quoted(
+        question,
+        f"**{kept} pairs** (wavelengths under {short} tokens) keep their frequency, "
+        f"**{interpolated} pairs** (wavelengths over {window:,}) are divided by {factor}, "
+        f"and the **{blended}** in between",
+        f"**{kept} 对**（波长不到 {short} 个 token）保持原频率，"
+        f"**{interpolated} 对**（波长超过 {window:,}）除以 {factor}，中间的 **{blended}** 对",
+    )
+    assert_quoted(
+        question,
+        f"multiplied by {attention_factor:.3f}, so the logits by about {attention_factor**2:.2f}",
+        f"乘以 {attention_factor:.3f}，于是 logits 约乘以 {attention_factor**2:.2f}",
+    )
+    ntk_theta = theta * factor ** (d / (d - 2))
+    assert_quoted(question, f"θ' ≈ {round(ntk_theta, -3):,.0f}")
+    assert_quoted(question, f"{1 / factor:.2f} radian per token", f"只转 {1 / factor:.2f} 弧度")
+
+
+def power_of_ten(value: float) -> str:
+    """``value`` written as 1e-N, checked to be exactly a power of ten (in float32)."""
+    import math
+
+    exponent = round(math.log10(value))
+    assert math.isclose(value, 10.0**exponent, rel_tol=1e-6), value
+    return f"1e{exponent}"
+
+
+def norm_layers(model: torch.nn.Module, kind: type) -> list[torch.nn.Module]:
+    return [module for module in model.modules() if isinstance(module, kind)]
+
+
+def test_internals_minilm_layernorms_and_smollm2_rmsnorms(minilm: Any, smollm2: Any) -> None:
+    """Are MiniLM's 13 LayerNorms (gain and bias, eps 1e-12) and SmolLM2's 61 RMSNorms
+    (gain only, eps 1e-5) and their parameter counts as quoted?"""
+    from transformers.models.llama.modeling_llama import LlamaRMSNorm
+
+    question = "internals.layernorm-vs-rmsnorm"
+    layer_norms = norm_layers(minilm, torch.nn.LayerNorm)
+    assert len(layer_norms) == 1 + 2 * minilm.config.num_hidden_layers
+    each = parameters(layer_norms[0])
+    width = minilm.config.hidden_size
+    assert each == 2 * width and all(parameters(n) == each for n in layer_norms)
+    lm_eps = power_of_ten(minilm.config.layer_norm_eps)
+    assert all(power_of_ten(n.eps) == lm_eps for n in layer_norms)
+    assert_quoted(
+        question,
+        f"**{len(layer_norms)} LayerNorms** (one on the embeddings, two in each of its "
+        f"{minilm.config.num_hidden_layers} layers), each with 2 × {width} = {each:,} parameters, "
+        f"{each * len(layer_norms):,} in all, eps = {lm_eps}",
+        f"**{len(layer_norms)} 个 LayerNorm**（嵌入之后一个，{minilm.config.num_hidden_layers} "
+        f"层中每层两个），每个 2 × {width} = {each:,} 个参数，共 {each * len(layer_norms):,} 个，"
+        f"eps = {lm_eps}",
+    )
+    rms_norms = norm_layers(smollm2, LlamaRMSNorm)
+    layers = smollm2.config.num_hidden_layers
+    assert len(rms_norms) == 2 * layers + 1
+    gains = parameters(rms_norms[0])
+    assert gains == smollm2.config.hidden_size and all(parameters(n) == gains for n in rms_norms)
+    total = gains * len(rms_norms)
+    rms_eps = power_of_ten(smollm2.config.rms_norm_eps)
+    share = total / parameters(smollm2)
+    assert_quoted(
+        question,
+        f"**{len(rms_norms)} RMSNorms** (two in each of its {layers} layers and a final one), "
+        f"{gains} gains each, {total:,} parameters, {share:.3%} of the model, eps = {rms_eps}",
+        f"**{len(rms_norms)} 个 RMSNorm**（{layers} 层中每层两个，再加最后一个），每个 {gains} "
+        f"个增益，共 {total:,} 个参数，占模型的 {share:.3%}，eps = {rms_eps}",
+    )
+
+
+def test_internals_minilm_post_norm_and_smollm2_pre_norm(minilm: Any, smollm2: Any) -> None:
+    """Does each MiniLM layer end in a LayerNorm, does SmolLM2 keep 2 × 30 + 1 RMSNorms with a
+    final one, and does its residual stream grow by the quoted power of ten before that?"""
+    import math
+
+    from transformers.models.llama.modeling_llama import LlamaRMSNorm
+
+    question = "internals.pre-norm-vs-post-norm"
+    seen: dict[str, torch.Tensor] = {}
+
+    def keep(name: str) -> Any:
+        def hook(module: Any, args: Any, output: Any) -> None:
+            seen[name] = output[0] if isinstance(output, tuple) else output
+
+        return hook
+
+    last = minilm.encoder.layer[-1]
+    handles = [
+        last.register_forward_hook(keep("layer")),
+        last.output.LayerNorm.register_forward_hook(keep("norm")),
+    ]
+    with torch.no_grad():
+        minilm(input_ids=torch.tensor([[101, 7592, 2088, 102]]))
+    for handle in handles:
+        handle.remove()
+    assert torch.equal(seen["layer"], seen["norm"])  # post-norm: the layer ends in its norm
+    layer_norms = len(norm_layers(minilm, torch.nn.LayerNorm))
+    minilm_layers = minilm.config.num_hidden_layers
+    assert_quoted(
+        question,
+        f"{layer_norms} LayerNorms, one on the embeddings and in each of its "
+        f"{minilm_layers} layers",
+        f"{layer_norms} 个 LayerNorm，嵌入之后一个，{minilm_layers} 层中每层",
+    )
+    layers = smollm2.config.num_hidden_layers
+    rms_norms = len(norm_layers(smollm2, LlamaRMSNorm))
+    assert rms_norms == 2 * layers + 1 and isinstance(smollm2.model.norm, LlamaRMSNorm)
+    assert_quoted(question, f"**2 × {layers} + 1 = {rms_norms}**")
+
+    stream: list[torch.Tensor] = []
+    handle = smollm2.model.norm.register_forward_pre_hook(lambda m, args: stream.append(args[0]))
+    ids = torch.tensor([list(range(1000, 1032))])
+    with torch.no_grad():
+        embedded = smollm2.model.embed_tokens(ids)
+        smollm2(input_ids=ids)
+    handle.remove()
+
+    def rms(x: torch.Tensor) -> float:  # per token, the first token (a sink) left out
+        return float(x[0, 1:].pow(2).mean(-1).sqrt().mean())
+
+    growth = 10 ** math.floor(math.log10(rms(stream[0]) / rms(embedded)))
+    assert growth >= 10
+    assert_quoted(question, f"more than {growth} times", f"超过 {growth} 倍")
+
+
+def test_internals_swiglu_width_and_parameters(minilm: Any, smollm2: Any) -> None:
+    """Is SmolLM2's SwiGLU 576 → 1,536 (8/3·d), with 8d² parameters per layer like a 4d GELU
+    MLP, and MiniLM's GELU MLP 384 → 1,536 with biases, as quoted?"""
+    from fractions import Fraction
+
+    question = "internals.swiglu"
+    mlp = smollm2.model.layers[0].mlp
+    d, f = mlp.gate_proj.in_features, mlp.gate_proj.out_features
+    assert (mlp.up_proj.in_features, mlp.up_proj.out_features) == (d, f)
+    assert (mlp.down_proj.in_features, mlp.down_proj.out_features) == (f, d)
+    assert smollm2.config.hidden_act == "silu" and not smollm2.config.mlp_bias
+    assert Fraction(f, d) == Fraction(8, 3)
+    per_layer = parameters(mlp)
+    assert per_layer == 3 * d * f == 8 * d**2
+    assert_quoted(
+        question,
+        f"d = {d} and f = {f:,}, a ratio of {f / d:.2f}, exactly 8/3 × {d}",
+        f"d = {d}，f = {f:,}，比例为 {f / d:.2f}，恰好是 8/3 × {d}",
+    )
+    assert_quoted(question, f"3 × {d} × {f:,} = {per_layer:,}")
+    assert_quoted(question, f"= 8 × {d}²")
+    assert_quoted(question, f"({d} → {4 * d:,} → {d})", f"（{d} → {4 * d:,} → {d}）")
+    layer = minilm.encoder.layer[0]
+    width, hidden = minilm.config.hidden_size, layer.intermediate.dense.out_features
+    assert hidden == 4 * width and minilm.config.hidden_act == "gelu"
+    gelu_mlp = parameters(layer.intermediate) + parameters(layer.output.dense)
+    assert_quoted(question, f"{width} → {hidden:,} (4d) → {width}", f"{width} → {hidden:,}（4d）")
+    assert_quoted(question, f"{gelu_mlp:,} parameters per layer", f"每层 {gelu_mlp:,} 个参数")
+
+
+def test_internals_tied_embeddings(smollm2: Any) -> None:
+    """Is SmolLM2's head its embedding, 21.0% of the model, listed twice in state_dict but
+    saved once, while a Llama-3-8B shape's untied head is the quoted 6.5%?"""
+    from pathlib import Path
+
+    from safetensors import safe_open
+
+    from grader.models.registry import resolve
+
+    question = "internals.tied-embeddings"
+    embedding = smollm2.model.embed_tokens.weight
+    assert smollm2.config.tie_word_embeddings and smollm2.lm_head.weight is embedding
+    rows, width = embedding.shape
+    total = parameters(smollm2)
+    assert_quoted(
+        question,
+        f"{rows:,} × {width} = {embedding.numel():,} matrix, counted once, "
+        f"{embedding.numel() / total:.1%} of its {total:,} parameters",
+        f"{rows:,} × {width} = {embedding.numel():,} 的矩阵，只算一次，"
+        f"占其 {total:,} 个参数的 {embedding.numel() / total:.1%}",
+    )
+    assert_quoted(question, f"{total + embedding.numel():,}")
+    tensors = len(list(smollm2.parameters()))
+    state = smollm2.state_dict()
+    assert len(state) == tensors + 1
+    assert state["lm_head.weight"].data_ptr() == state["model.embed_tokens.weight"].data_ptr()
+    with safe_open(str(Path(resolve("llm")) / "model.safetensors"), "pt") as saved:
+        names = list(saved.keys())
+    assert len(names) == tensors and "lm_head.weight" not in names
+    assert_quoted(question, f"({tensors} tensors for SmolLM2)", f"（SmolLM2 共 {tensors} 个张量）")
+    assert_quoted(question, f"{len(state)} entries", f"共 {len(state)} 项")
+    assert_quoted(question, f"embedding ({tensors} tensors)", f"只存嵌入（{tensors} 个张量）")
+    big = llama3_8b_config()
+    head = llama_parameter_parts(big)["head"]
+    assert_quoted(question, f"{big.vocab_size:,} × {big.hidden_size:,}")
+    assert_quoted(question, f"about {head / 1e6:.0f}M parameters", f"约 {head / 1e6:.0f}M 个参数")
+    share = head / llama_parameter_parts(big)["total"]
+    assert_quoted(question, f"only {share:.1%} of the model", f"只占模型的 {share:.1%}")
+
+
 # --- internals part 3 numbers ---
 
 # Facts from papers, not from our models: named here, with their source, so that every number
@@ -637,3 +869,131 @@ def test_internals_linear_attention_state_size(smollm2: Any) -> None:
     )
     assert_quoted(question, f"{state // cached} tokens", f"{state // cached} 个 token")
     assert_quoted(question, f"{cached} values per token", f"{cached} 个值")
+
+
+def test_internals_state_space_state_vs_kv_cache(smollm2: Any) -> None:
+    """Is a Mamba stack of SmolLM2's shape 1.4 MB of state, against its 189 MB bf16 cache?"""
+    from transformers import MambaConfig
+
+    config = smollm2.config
+    per_token = kv_bytes(config, config.num_key_value_heads, FP16_BYTES)
+    window = config.max_position_embeddings
+    cache = window * per_token
+    mamba = MambaConfig(hidden_size=config.hidden_size, num_hidden_layers=config.num_hidden_layers)
+    channels = mamba.intermediate_size
+    assert channels == mamba.expand * config.hidden_size
+    per_layer = (mamba.state_size + mamba.conv_kernel) * channels
+    state = per_layer * mamba.num_hidden_layers * FP16_BYTES
+    question = "internals.state-space-models"
+    assert_quoted(question, f"{per_token:,} bytes per token", f"每个 token 缓存 {per_token:,} 字节")
+    assert_quoted(
+        question,
+        f"{window:,}-token window holds {cache / 1e6:.0f} MB",
+        f"{window:,} 个 token 的窗口时，每个序列有 {cache / 1e6:.0f} MB",
+    )
+    product = f"({mamba.state_size} + {mamba.conv_kernel}) × {channels:,} = {per_layer:,}"
+    assert_quoted(question, f"{product} values per layer", f"{product} 个值")
+    assert_quoted(question, f"{state / 1e6:.1f} MB in bf16", f"{state / 1e6:.1f} MB")
+    assert_quoted(
+        question, f"equal at {state / per_token:.0f} tokens", f"在 {state / per_token:.0f} 个 token"
+    )
+    assert_quoted(question, f"about {cache / state:.0f} times", f"约为它的 {cache / state:.0f} 倍")
+
+
+def test_internals_long_context_cache_against_weights(smollm2: Any) -> None:
+    """Is SmolLM2's full-window bf16 cache 189 MB, 70% of its weights, 41% of a decode step?"""
+    config = smollm2.config
+    per_token = kv_bytes(config, config.num_key_value_heads, FP16_BYTES)
+    window = config.max_position_embeddings
+    cache, weights = window * per_token, parameters(smollm2) * FP16_BYTES
+    assert weights < 2 * cache
+    question = "internals.long-context-trade-offs"
+    assert_quoted(
+        question, f"caches {per_token:,} bytes per token", f"每个 token 缓存 {per_token:,} 字节"
+    )
+    assert_quoted(
+        question,
+        f"one {window:,}-token sequence holds {cache / 1e6:.0f} MB of cache",
+        f"一个 {window:,} 个 token 的序列有 {cache / 1e6:.0f} MB 缓存",
+    )
+    assert_quoted(
+        question,
+        f"{cache / weights:.0%} of its {weights / 1e6:.0f} MB of bf16 weights",
+        f"是它 {weights / 1e6:.0f} MB bf16 权重的 {cache / weights:.0%}",
+    )
+    step = cache + weights
+    assert_quoted(question, f"reads {step / 1e6:.0f} MB", f"读 {step / 1e6:.0f} MB")
+    assert_quoted(question, f"the cache is {cache / step:.0%}", f"缓存占 {cache / step:.0%}")
+    mha = kv_bytes(config, config.num_attention_heads, FP16_BYTES) // per_token
+    assert_quoted(question, f"{mha}× less cache for SmolLM2", f"比 MHA 少 {mha} 倍")
+
+
+def test_internals_mixtral_total_and_active_parameters() -> None:
+    """Does a Mixtral-8x7B-shaped model have 46.7B parameters, 12.9B active per token?"""
+    from transformers import MixtralConfig, MixtralForCausalLM
+
+    config = MixtralConfig()  # its defaults are Mixtral 8x7B's shape
+    experts, chosen = config.num_local_experts, config.num_experts_per_tok
+    with torch.device("meta"):
+        model = MixtralForCausalLM(config)
+    total = parameters(model)
+    in_experts = sum(p.numel() for name, p in model.named_parameters() if ".experts." in name)
+    per_expert = in_experts // (config.num_hidden_layers * experts)
+    assert per_expert == 3 * config.hidden_size * config.intermediate_size
+    active = total - config.num_hidden_layers * (experts - chosen) * per_expert
+    question = "internals.mixture-of-experts"
+    assert_quoted(question, f"{config.num_hidden_layers} layers", f"{config.num_hidden_layers} 层")
+    assert_quoted(question, f"{experts} SwiGLU experts", f"{experts} 个 SwiGLU 专家")
+    assert_quoted(question, f"= {per_expert:,} parameters each", f"= {per_expert:,} 个参数")
+    assert_quoted(question, f"top {chosen} per token", f"前 {chosen} 个")
+    assert_quoted(question, f"{total / 1e9:.1f}B parameters in total", f"总参数 {total / 1e9:.1f}B")
+    assert_quoted(question, f"{active / 1e9:.1f}B active per token", f"激活 {active / 1e9:.1f}B")
+    assert_quoted(
+        question,
+        f"experts hold {in_experts / total:.0%}",
+        f"专家占全部参数的 {in_experts / total:.0%}",
+    )
+    assert_quoted(
+        question,
+        f"{total * FP16_BYTES / 1e9:.1f} GB in bf16",
+        f"bf16 下为 {total * FP16_BYTES / 1e9:.1f} GB",
+    )
+
+
+def last_hidden_states(model: Any, tokenizer: Any, text: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """A text's token ids and the model's last-layer hidden states for them."""
+    ids = tokenizer(text, return_tensors="pt").input_ids
+    with torch.no_grad():
+        return ids[0], model(ids, output_hidden_states=True).hidden_states[-1][0]
+
+
+def test_internals_encoder_sees_ahead_and_decoder_does_not(
+    minilm: Any, minilm_tokenizer: Any, smollm2: Any, smollm2_tokenizer: Any
+) -> None:
+    """Does changing the last word move MiniLM's first vector but no earlier SmolLM2 state?"""
+    texts = ("The cat sat on the mat", "The cat sat on the rug")
+    moved = {}
+    for name, model, tokenizer in (
+        ("minilm", minilm, minilm_tokenizer),
+        ("smollm2", smollm2, smollm2_tokenizer),
+    ):
+        (ids_a, states_a), (ids_b, states_b) = (
+            last_hidden_states(model.eval(), tokenizer, text) for text in texts
+        )
+        assert ids_a.shape == ids_b.shape
+        first_change = int((ids_a != ids_b).nonzero()[0])
+        assert first_change > 0
+        moved[name] = (states_a[:first_change] - states_b[:first_change]).abs().amax(dim=-1)
+    assert moved["minilm"][0] > 1e-2
+    assert torch.all(moved["smollm2"] <= 1e-5)
+    assert not minilm.config.is_decoder
+    question = "internals.decoder-only-vs-encoder-decoder"
+    assert_quoted(question, f'"{texts[0]}" to "{texts[1].split()[-1]}"', f"“{texts[0]}”")
+    for config, model in ((minilm.config, minilm), (smollm2.config, smollm2)):
+        layers, width = config.num_hidden_layers, config.hidden_size
+        size = f"{parameters(model) / 1e6:.1f}M parameters"
+        assert_quoted(
+            question,
+            f"{layers} layers, {width} wide, {size}",
+            f"{layers} 层、宽 {width}、{size.replace(' parameters', ' 参数')}",
+        )
